@@ -1,0 +1,27 @@
+"""Helpers for the hands-on attention course.
+
+The maths lives in :mod:`lessons_lib.attention`, the hand-built toy word
+vectors in :mod:`lessons_lib.vocab`, figures and their text twins in
+:mod:`lessons_lib.plots`, sliders in :mod:`lessons_lib.widgets` and the
+exercise self-checks in :mod:`lessons_lib.checks`.
+"""
+from .attention import (
+    attend,
+    attention_output,
+    attention_weights,
+    blend,
+    causal_mask,
+    dot_scores,
+    mean_vector,
+    self_attention,
+    softmax,
+)
+from .vocab import WORDS, UnknownWordError, Vocabulary, tokenize
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "attend", "attention_output", "attention_weights", "blend", "causal_mask",
+    "dot_scores", "mean_vector", "self_attention", "softmax",
+    "WORDS", "UnknownWordError", "Vocabulary", "tokenize",
+]

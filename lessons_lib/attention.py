@@ -1,0 +1,221 @@
+"""The maths of attention: blends, softmax, scores, weight matrices, outputs.
+
+Every function is vectorised numpy, keeps float32 as float32 (anything else
+becomes float64) and checks its inputs through :mod:`lessons_lib._validate`.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validate import as_distribution, as_float_array, as_matrix, as_positive, as_vector
+
+
+def blend(weights: ArrayLike, vectors: ArrayLike, *, normalize: bool = False) -> np.ndarray:
+    """Weighted average of row vectors.
+
+    Parameters
+    ----------
+    weights : (n,) non-negative, summing to 1 (or any non-negative numbers
+        with ``normalize=True``)
+    vectors : (n, d) one row per word
+
+    Returns
+    -------
+    (d,) the blended vector, inside the convex hull of ``vectors``.
+    """
+    w = as_distribution(weights, "weights", normalize=normalize, ndim=1)
+    v = as_matrix(vectors, "vectors", rows=len(w))
+    return w @ v
+
+
+def mean_vector(vectors: ArrayLike) -> np.ndarray:
+    """The plain mean of the rows of ``vectors``: every word counts the same."""
+    v = as_matrix(vectors, "vectors")
+    return v.mean(axis=0)
+
+
+def softmax(scores: ArrayLike, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
+    """Turn real-valued scores into weights that are >= 0 and sum to 1.
+
+    Parameters
+    ----------
+    scores : array of any shape; ``-inf`` entries act as a mask (weight 0) as
+        long as every slice along ``axis`` keeps one finite score
+    axis : the axis the weights sum over
+    temperature : > 0; small values sharpen towards argmax, large towards uniform
+
+    Returns
+    -------
+    Array of the same shape and float dtype as ``scores``.
+    """
+    s = as_float_array(scores, "scores", allow_neg_inf=True)
+    t = as_positive(temperature, "temperature")
+    if not isinstance(axis, (int, np.integer)) or not -s.ndim <= axis < s.ndim:
+        raise ValueError(f"axis must be an integer in [{-s.ndim}, {s.ndim - 1}], got {axis!r}")
+    if np.isneginf(s.max(axis=axis)).any():
+        raise ValueError("scores has a row that is all -inf: every row needs one finite score")
+    return _softmax(s, axis, t)
+
+
+def _softmax(s: np.ndarray, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
+    """Softmax without input checks (the caller has validated ``s``)."""
+    with np.errstate(over="ignore"):  # 1e308 - (-1e308) is -inf after the shift: weight 0
+        shifted = s - s.max(axis=axis, keepdims=True)  # largest score becomes 0: no overflow
+    if temperature != 1.0:
+        shifted /= np.asarray(temperature, dtype=s.dtype)
+    np.exp(shifted, out=shifted)
+    shifted /= shifted.sum(axis=axis, keepdims=True)
+    return shifted
+
+
+def dot_scores(queries: ArrayLike, keys: ArrayLike, *, scale: bool = False) -> np.ndarray:
+    """Relevance scores: the dot product of every query with every key.
+
+    Parameters
+    ----------
+    queries : (n, d) or (d,) for a single query
+    keys : (m, d)
+    scale : divide by sqrt(d), as scaled dot-product attention does
+
+    Returns
+    -------
+    (n, m) scores, or (m,) for a single query.
+    """
+    q = as_float_array(queries, "queries", ndim=(1, 2))
+    k = as_matrix(keys, "keys", cols=q.shape[-1])
+    scores = q @ k.T
+    return scores / np.sqrt(q.shape[-1]).astype(scores.dtype) if scale else scores
+
+
+def causal_mask(n: int) -> np.ndarray:
+    """(n, n) boolean mask: True where token i may look at token j (j <= i)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    return np.tril(np.ones((n, n), dtype=bool))
+
+
+def attention_weights(
+    queries: ArrayLike,
+    keys: ArrayLike,
+    *,
+    scale: bool = False,
+    temperature: float = 1.0,
+    mask: ArrayLike | None = None,
+) -> np.ndarray:
+    """The attention weight matrix: softmax over keys of query-key scores.
+
+    Parameters
+    ----------
+    queries : (n, d)
+    keys : (m, d)
+    scale : divide scores by sqrt(d) before the softmax
+    temperature : > 0, divides the scores
+    mask : optional (n, m) booleans; False entries get weight 0
+
+    Returns
+    -------
+    (n, m) weights; row i is how much token i attends to each key.
+    """
+    q = as_matrix(queries, "queries")
+    scores = dot_scores(q, keys, scale=scale)
+    if mask is not None:
+        scores = np.where(_as_mask(mask, scores.shape), scores, -np.inf).astype(scores.dtype)
+    return softmax(scores, axis=-1, temperature=temperature)
+
+
+def _as_mask(mask: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
+    m = np.asarray(mask)
+    if m.dtype != bool:
+        raise TypeError(f"mask must be an array of booleans, got dtype {m.dtype}")
+    if m.shape != shape:
+        raise ValueError(f"mask must have shape {shape}, got {m.shape}")
+    if not m.any(axis=-1).all():
+        raise ValueError("mask has a row with no True entry: every token must see one key")
+    return m
+
+
+def attention_output(weights: ArrayLike, values: ArrayLike) -> np.ndarray:
+    """Blend the values with every row of weights at once: ``weights @ values``.
+
+    Parameters
+    ----------
+    weights : (n, m), each row non-negative and summing to 1
+    values : (m, d)
+
+    Returns
+    -------
+    (n, d) one blended vector per query token.
+    """
+    w = as_distribution(weights, "weights", ndim=2)
+    v = as_matrix(values, "values", rows=w.shape[1])
+    return w @ v
+
+
+def attend(
+    queries: ArrayLike,
+    keys: ArrayLike,
+    values: ArrayLike,
+    *,
+    scale: bool = True,
+    mask: ArrayLike | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Full (scaled) dot-product attention in one call.
+
+    Checks the inputs once, then computes scores, softmax and the output
+    without re-checking the (n, m) intermediate arrays.
+
+    Parameters
+    ----------
+    queries : (n, d) or (..., n, d) with leading batch/head axes
+    keys : (..., m, d)
+    values : (..., m, dv)
+    scale : divide scores by sqrt(d)
+    mask : optional booleans broadcastable to (..., n, m); False = weight 0
+
+    Returns
+    -------
+    output : (..., n, dv)
+    weights : (..., n, m)
+    """
+    q = as_float_array(queries, "queries")
+    k = as_float_array(keys, "keys", ndim=q.ndim)
+    v = as_float_array(values, "values", ndim=q.ndim)
+    if (
+        q.ndim < 2
+        or k.shape[-1] != q.shape[-1]
+        or k.shape[-2] != v.shape[-2]
+        or not q.shape[:-2] == k.shape[:-2] == v.shape[:-2]
+    ):
+        raise ValueError(
+            "queries (..., n, d), keys (..., m, d) and values (..., m, dv) do not fit: "
+            f"got {q.shape}, {k.shape}, {v.shape}"
+        )
+    scores = q @ np.swapaxes(k, -1, -2)
+    if scale:
+        scores *= np.asarray(1 / np.sqrt(q.shape[-1]), dtype=scores.dtype)
+    if mask is not None:
+        m = np.asarray(mask)
+        if m.dtype != bool:
+            raise TypeError(f"mask must be an array of booleans, got dtype {m.dtype}")
+        try:
+            m = np.broadcast_to(m, scores.shape)
+        except ValueError:
+            raise ValueError(f"mask must broadcast to {scores.shape}, got {m.shape}") from None
+        if not m.any(axis=-1).all():
+            raise ValueError("mask has a row with no True entry: every token must see one key")
+        scores = np.where(m, scores, np.asarray(-np.inf, dtype=scores.dtype))
+    weights = _softmax(scores)
+    return weights @ v, weights
+
+
+def self_attention(vectors: ArrayLike, *, scale: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Every token attends to every token, using its own vector as query, key and value.
+
+    Returns
+    -------
+    weights : (n, n) and outputs : (n, d)
+    """
+    x = as_matrix(vectors, "vectors")
+    weights = attention_weights(x, x, scale=scale)
+    return weights, weights @ x

@@ -1,0 +1,58 @@
+"""Self-checks for the exercises.
+
+A check prints one clear line, ``✅ ...`` or ``❌ Not yet: ...`` plus a hint,
+and returns True or False. It never lets a traceback escape: if the learner's
+code raises, the check reports the error as a message. The topical modules
+(:mod:`.basics`, ...) hold the checks of each group of lessons.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+PASS, FAIL = "✅", "❌"
+
+
+def report(passed: bool, success: str, problem: str, hint: str) -> bool:
+    """Print the verdict of a check and return it."""
+    if passed:
+        print(f"{PASS} {success}")
+    else:
+        print(f"{FAIL} Not yet: {problem}\n   Hint: {hint}")
+    return passed
+
+
+def as_answer(answer: Any, shape: tuple[int, ...]) -> tuple[np.ndarray | None, str]:
+    """Turn a learner's answer into a float array of ``shape``, or explain why not."""
+    if answer is None or answer is Ellipsis:
+        return None, "the answer is still empty (replace the ... or None with your code)"
+    try:
+        array = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return None, f"expected numbers, got {type(answer).__name__}"
+    if array.shape != shape:
+        return None, f"expected shape {shape}, got {array.shape}"
+    if not np.isfinite(array).all():
+        return None, "the answer contains NaN or inf"
+    return array, ""
+
+
+def check_array(answer: Any, expected: np.ndarray, *, success: str, hint: str, atol: float = 1e-6) -> bool:
+    """Pass when ``answer`` has the expected shape and values (within ``atol``)."""
+    array, problem = as_answer(answer, expected.shape)
+    if array is not None and not np.allclose(array, expected, atol=atol, rtol=0):
+        worst = np.unravel_index(np.argmax(np.abs(array - expected)), expected.shape)
+        problem = f"entry {tuple(int(i) for i in worst)} is {array[worst]:.4g}, expected {expected[worst]:.4g}"
+        array = None
+    return report(array is not None, success, problem, hint)
+
+
+def call_safely(function: Callable, *args: Any) -> tuple[Any, str]:
+    """Call the learner's function; return (result, "") or (None, what went wrong)."""
+    if not callable(function):
+        return None, f"expected a function, got {type(function).__name__}"
+    try:
+        return function(*args), ""
+    except Exception as err:  # the learner's code: report, don't crash
+        return None, f"your function raised {type(err).__name__}: {err}"

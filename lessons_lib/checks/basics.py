@@ -1,0 +1,97 @@
+"""Self-checks for lessons 00-03: welcome, weighted averages, softmax, scores."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ..attention import softmax
+from ..vocab import BANK_HAND_WEIGHTS, BANK_SENTENCE, RIVER_SENTENCE, WORDS, hand_weights
+from . import as_answer, call_safely, check_array, report
+
+
+def check_warmup(answer: Any) -> bool:
+    """Lesson 00: the mean of 2, 4 and 9."""
+    return check_array(answer, np.array(5.0), success="Right: (2 + 4 + 9) / 3 = 5. Self-checks work!",
+                       hint="add the three numbers and divide by how many there are.")
+
+
+def check_plain_mean(answer: Any) -> bool:
+    """Lesson 01: the plain mean of the bank sentence's vectors."""
+    expected = WORDS.vectors(BANK_SENTENCE).mean(axis=0)
+    return check_array(answer, expected, success="Right: every word counted the same.",
+                       hint="stack the vectors with WORDS.vectors(sentence), then take .mean(axis=0).")
+
+
+def check_bank_blend(answer: Any) -> bool:
+    """Lesson 01: the blend of the bank sentence with the hand-set weights."""
+    tokens, vectors = WORDS.encode(BANK_SENTENCE)
+    expected = hand_weights(tokens, BANK_HAND_WEIGHTS, 0.20) @ vectors
+    return check_array(answer, expected, success="Right: the new 'bank' leans towards finance.",
+                       hint="weights @ vectors, with the weights from hand_weights(...).")
+
+
+def check_river_weights(weights: Any) -> bool:
+    """Lesson 01: any valid weights that move the river sentence's 'bank' to nature."""
+    tokens, vectors = WORDS.encode(RIVER_SENTENCE)
+    w, problem = as_answer(weights, (len(tokens),))
+    if w is not None:
+        if (w < 0).any() or not np.isclose(w.sum(), 1):
+            problem, w = f"weights must be >= 0 and sum to 1 (they sum to {w.sum():.3f})", None
+        else:
+            out = w @ vectors
+            nature, finance = out[WORDS.axis("nature")], out[WORDS.axis("finance")]
+            if nature < 0.5 or nature < finance + 0.3:
+                problem, w = f"the blend has nature {nature:.2f} and finance {finance:.2f}", None
+    return report(w is not None, "Right: your 'bank' is now a river bank.", problem,
+                  f"one weight per token ({len(tokens)}), most of it on words about water and fishing.")
+
+
+def check_softmax(function: Callable) -> bool:
+    """Lesson 02: a softmax that is correct and does not overflow."""
+    cases = [np.array([1.0, 2.0, 3.0]), np.array([0.0, 0.0]), np.array([1000.0, 1001.0, 999.0]),
+             np.array([-1000.0, -1002.0])]
+    for scores in cases:
+        result, problem = call_safely(function, scores.copy())
+        if not problem:
+            got, problem = as_answer(result, scores.shape)
+            if got is not None and not np.allclose(got, softmax(scores), atol=1e-9):
+                problem = f"for scores {scores.tolist()} you returned {np.round(got, 4).tolist()}"
+        if problem:
+            return report(False, "", problem, "exp(scores - scores.max()), divided by its sum.")
+    return report(True, "Right, and it survives scores of 1000 too.", "", "")
+
+
+def check_temperature(temperature: Any) -> bool:
+    """Lesson 02: a temperature that gives 'money' at least 0.9 of the weight."""
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
+        return report(False, "", f"temperature must be a number > 0, got {temperature!r}",
+                      "try values below 1: a lower temperature sharpens the weights.")
+    top = softmax(np.array([2.0, 1.0, 0.5]), temperature=float(temperature))[0]
+    return report(top >= 0.9, f"Right: 'money' now gets {top:.2f}.", f"'money' gets only {top:.2f}",
+                  "lower the temperature; watch the explorer's top bar as you do.")
+
+
+def _sentence_matrices() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    vectors = WORDS.vectors(BANK_SENTENCE)
+    scores = vectors @ vectors.T
+    weights = softmax(scores, axis=1)
+    return scores, weights, weights @ vectors
+
+
+def check_scores(answer: Any) -> bool:
+    """Lesson 03: the dot-product score matrix of the bank sentence."""
+    return check_array(answer, _sentence_matrices()[0], success="Right: one score for every pair of tokens.",
+                       hint="vectors @ vectors.T (an n by n matrix).")
+
+
+def check_weight_matrix(answer: Any) -> bool:
+    """Lesson 03: softmax of the scores, row by row."""
+    return check_array(answer, _sentence_matrices()[1], success="Right: every row now sums to 1.",
+                       hint="softmax over each row: softmax(scores, axis=1).")
+
+
+def check_outputs(answer: Any) -> bool:
+    """Lesson 03: the attention outputs of the bank sentence."""
+    return check_array(answer, _sentence_matrices()[2], success="Right: every token got its new vector at once.",
+                       hint="weights @ vectors: row i blends every vector with row i's weights.")

@@ -1,0 +1,223 @@
+"""Live widgets: sliders that update one figure in place.
+
+Each explorer builds its figure once; a slider change updates the existing
+artists, re-encodes the figure into a ``widgets.Image`` and rewrites a text
+table. The current numbers live in plain attributes (``weights``,
+``output``), so tests can move a slider and read the result without a browser.
+"""
+from __future__ import annotations
+
+import html
+from typing import Sequence
+
+import ipywidgets as widgets
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import plots
+from ._validate import as_float_array, as_labels, as_positive
+from .attention import _softmax
+from .vocab import BANK_SENTENCE, WORDS, Vocabulary
+
+SLIDER_LAYOUT = widgets.Layout(width="300px")
+SLIDER_STYLE = {"description_width": "80px"}
+
+
+class LiveFigure:
+    """A figure shown as a ``widgets.Image`` plus a text twin, refreshed in place."""
+
+    def __init__(self, fig: plots.Figure, dpi: int = 80) -> None:
+        self.fig = fig
+        self.dpi = dpi
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.text = widgets.HTML()
+        self.renders = 0
+
+    def refresh(self, text: str) -> None:
+        """Re-encode the figure and replace the text table."""
+        self.image.value = plots.figure_png(self.fig, dpi=self.dpi)
+        self.text.value = f"<pre>{html.escape(text)}</pre>"
+        self.renders += 1
+
+
+class _Explorer:
+    """Shared plumbing: the top-level widget and notebook display."""
+
+    widget: widgets.Widget
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _slider(value: float, description: str, low: float, high: float, step: float) -> widgets.FloatSlider:
+    return widgets.FloatSlider(
+        value=value, min=low, max=high, step=step, description=description,
+        continuous_update=True, readout_format=".2f", layout=SLIDER_LAYOUT, style=SLIDER_STYLE,
+    )
+
+
+class AttentionExplorer(_Explorer):
+    """One slider per word sets its relevance; the weights and the blend update live.
+
+    Parameters
+    ----------
+    sentence : the sentence (or list of tokens) to blend
+    focus : the word whose new representation is being built (a title only)
+    relevance : starting slider values, one per token (default: all equal)
+    vocab : vocabulary of hand-built vectors
+    dims : the two named dimensions to draw
+    """
+
+    def __init__(
+        self,
+        sentence: str | Sequence[str] = BANK_SENTENCE,
+        *,
+        focus: str = "bank",
+        relevance: ArrayLike | None = None,
+        vocab: Vocabulary = WORDS,
+        dims: tuple[str, str] = ("finance", "nature"),
+    ) -> None:
+        self.tokens, self.vectors = vocab.encode(sentence)
+        self.dims = (vocab.axis(dims[0]), vocab.axis(dims[1]))
+        self.dim_names = vocab.dimensions
+        start = np.full(len(self.tokens), 0.5) if relevance is None else relevance
+        start = as_float_array(start, "relevance", ndim=1)
+        if len(start) != len(self.tokens) or (start < 0).any():
+            raise ValueError(f"relevance must be {len(self.tokens)} numbers >= 0, one per token")
+        self.sliders = [_slider(float(v), t, 0.0, 1.0, 0.05) for v, t in zip(start, self.tokens)]
+        fig = plots.new_figure(9.0, 3.8)
+        bar_ax, blend_ax = fig.subplots(1, 2, width_ratios=[1.3, 1])
+        self.weights = self._normalised()
+        self.output = self.weights @ self.vectors
+        plots.weights_bar_plot(self.weights, self.tokens, ax=bar_ax, title=f"weights for {focus!r}")
+        plots.blend_plot(self.vectors, self.tokens, self.weights, dims=self.dims, dim_names=dims,
+                         ax=blend_ax, title=f"new {focus!r}: blend of all words")
+        self.view = LiveFigure(fig)
+        self._axes = (bar_ax, blend_ax)
+        for slider in self.sliders:
+            slider.observe(self._on_change, names="value")
+        controls = widgets.VBox([widgets.HTML("<b>relevance of each word</b>"), *self.sliders])
+        self.widget = widgets.VBox([widgets.HBox([controls, self.view.image]), self.view.text])
+        self._update()
+
+    @property
+    def relevance(self) -> np.ndarray:
+        """The raw slider values."""
+        return np.array([s.value for s in self.sliders])
+
+    def _normalised(self) -> np.ndarray:
+        raw = self.relevance
+        total = raw.sum()
+        return raw / total if total > 0 else np.full(len(raw), 1 / len(raw))
+
+    def set_relevance(self, values: ArrayLike) -> None:
+        """Move every slider at once (one redraw)."""
+        v = as_float_array(values, "values", ndim=1)
+        if len(v) != len(self.sliders):
+            raise ValueError(f"values must have {len(self.sliders)} entries, got {len(v)}")
+        self._hold = True  # one redraw at the end, not one per slider
+        try:
+            for slider, value in zip(self.sliders, v):
+                slider.value = float(value)
+        finally:
+            self._hold = False
+        self._update()
+
+    _hold = False
+
+    def _on_change(self, _change=None) -> None:
+        if not self._hold:
+            self._update()
+
+    def _update(self) -> None:
+        self.weights = self._normalised()
+        self.output = self.weights @ self.vectors
+        bar_ax, blend_ax = self._axes
+        plots.update_bars(bar_ax, self.weights)
+        plots.update_blend(blend_ax, self.weights, self.output, self.dims)
+        note = "" if self.relevance.sum() > 0 else "All relevances are 0: no preference, so the blend is the plain mean.\n\n"
+        self.view.refresh(
+            note + plots.weights_table(self.weights, self.tokens) + "\n\nblended vector\n"
+            + plots.vector_table(self.output, self.dim_names)
+        )
+
+
+class SoftmaxExplorer(_Explorer):
+    """Score sliders and a temperature slider; a bar chart of softmax weights.
+
+    Parameters
+    ----------
+    labels : one name per score
+    scores : starting scores
+    temperature : starting temperature (> 0)
+    score_range : the sliders' (min, max)
+    """
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        scores: ArrayLike,
+        *,
+        temperature: float = 1.0,
+        score_range: tuple[float, float] = (-5.0, 5.0),
+    ) -> None:
+        start = as_float_array(scores, "scores", ndim=1)
+        self.labels = as_labels(labels, "labels", count=len(start))
+        t = as_positive(temperature, "temperature")
+        low, high = score_range
+        self.sliders = [_slider(float(np.clip(v, low, high)), n, low, high, 0.1) for v, n in zip(start, self.labels)]
+        self.temperature_slider = widgets.FloatLogSlider(
+            value=t, base=10, min=-1, max=1, step=0.05, description="temperature",
+            readout_format=".2f", layout=SLIDER_LAYOUT, style=SLIDER_STYLE,
+        )
+        self.weights = self._compute()
+        fig = plots.weights_bar_plot(self.weights, self.labels, title="softmax(scores / temperature)")
+        fig.set_size_inches(5.5, 3.2)
+        self.view = LiveFigure(fig)
+        for slider in [*self.sliders, self.temperature_slider]:
+            slider.observe(self._update, names="value")
+        controls = widgets.VBox([widgets.HTML("<b>scores</b>"), *self.sliders, self.temperature_slider])
+        self.widget = widgets.VBox([widgets.HBox([controls, self.view.image]), self.view.text])
+        self._update()
+
+    @property
+    def scores(self) -> np.ndarray:
+        """The current slider scores."""
+        return np.array([s.value for s in self.sliders])
+
+    @property
+    def temperature(self) -> float:
+        return float(self.temperature_slider.value)
+
+    def _compute(self) -> np.ndarray:
+        return _softmax(self.scores, temperature=self.temperature)
+
+    def _update(self, _change=None) -> None:
+        self.weights = self._compute()
+        plots.update_bars(self.view.fig.axes[0], self.weights)
+        table = plots.text_table(
+            ["word", "score", "weight"],
+            [[n, f"{s:.2f}", f"{w:.3f}"] for n, s, w in zip(self.labels, self.scores, self.weights)],
+        )
+        self.view.refresh(f"temperature = {self.temperature:.2f}\n{table}\nsum of weights = {self.weights.sum():.3f}")
+
+
+def environment_check() -> widgets.VBox:
+    """A tiny slider whose label is updated by the kernel: proof widgets work.
+
+    If you can see the slider and the text under it changes as you drag it,
+    JupyterLab renders widgets and the kernel answers them.
+    """
+    import matplotlib
+
+    slider = widgets.IntSlider(value=3, min=0, max=10, description="drag me")
+    answer = widgets.Label()
+
+    def show(_change=None) -> None:
+        answer.value = f"the kernel says: {slider.value} squared is {slider.value ** 2}"
+
+    slider.observe(show, names="value")
+    show()
+    print(f"lessons_lib {__import__('lessons_lib').__version__} imported; numpy, matplotlib "
+          f"({matplotlib.get_backend() and 'ok'}) and ipywidgets are ready.")
+    return widgets.VBox([slider, answer])
