@@ -7,6 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 CELL_TIMEOUT ?= 300
 NOTEBOOKS ?= notebooks/*.ipynb
 
@@ -32,7 +33,7 @@ browser-deps:
 
 ## lab: install, then open the course in JupyterLab (127.0.0.1, token kept)
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) $(ALLOW_ROOT) notebooks/00_welcome.ipynb
 
 ## test: install everything, then run every test (unit, widget, nbval, browser)
 test: setup browser-deps

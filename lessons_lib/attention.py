@@ -62,8 +62,9 @@ def _softmax(s: np.ndarray, axis: int = -1, temperature: float = 1.0) -> np.ndar
     """Softmax without input checks (the caller has validated ``s``)."""
     with np.errstate(over="ignore"):  # 1e308 - (-1e308) is -inf after the shift: weight 0
         shifted = s - s.max(axis=axis, keepdims=True)  # largest score becomes 0: no overflow
-    if temperature != 1.0:
-        shifted /= np.asarray(temperature, dtype=s.dtype)
+        if temperature != 1.0:  # clip so the dtype can hold it (float32 1e-50 would be 0)
+            info = np.finfo(s.dtype)
+            shifted /= np.asarray(np.clip(temperature, info.tiny, info.max), dtype=s.dtype)
     np.exp(shifted, out=shifted)
     shifted /= shifted.sum(axis=axis, keepdims=True)
     return shifted

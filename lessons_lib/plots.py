@@ -174,11 +174,11 @@ def update_bars(ax: Axes, weights: np.ndarray) -> None:
         text.set_y(min(value, top * 0.9) + top * 0.01)
 
 
-def weights_table(weights: ArrayLike, labels: Sequence[str], *, digits: int = 2) -> str:
-    """A weight vector as a two-column text table."""
+def weights_table(weights: ArrayLike, labels: Sequence[str], *, digits: int = 2, header: str = "weight") -> str:
+    """A weight (or score) vector as a two-column text table."""
     w = as_vector(weights, "weights")
     names = as_labels(labels, "labels", count=len(w))
-    return text_table(["word", "weight"], [[n, f"{v:.{digits}f}"] for n, v in zip(names, w)])
+    return text_table(["word", header], [[n, f"{v:.{digits}f}"] for n, v in zip(names, w)])
 
 
 # --- the blend in two named dimensions --------------------------------------------
@@ -205,13 +205,14 @@ def blend_plot(
     points = v[:, list(dims)]
     ax.scatter(points[:, 0], points[:, 1], s=40, color=BLUE, alpha=0.8, gid="words", zorder=2)
     _label_points(ax, _group_labels(points, names))
-    for name, point in (extra or {}).items():
-        p = as_vector(point, f"extra[{name!r}]")[list(dims)]
-        ax.scatter(*p, marker="D", s=60, facecolor="white", edgecolor=GREY, zorder=3)
+    extras = {name: as_vector(p, f"extra[{name!r}]")[list(dims)] for name, p in (extra or {}).items()}
+    for name, p in extras.items():
+        ax.scatter(*p, marker="D", s=60, facecolor="white", edgecolor="dimgray", zorder=3)
         ax.annotate(name, tuple(p), xytext=(6, 6), textcoords="offset points", fontsize=9, color="dimgray")
+    everything = np.vstack([points, *extras.values()]) if extras else points
     ax.scatter([0], [0], marker="*", s=320, color=VERMILLION, edgecolor="black", zorder=4, gid="blend")
     ax.annotate("blend", (0, 0), xytext=(8, 8), textcoords="offset points", fontweight="bold", gid="blendlabel")
-    lo, hi = min(-0.1, points.min() - 0.1), max(1.1, points.max() + 0.15)
+    lo, hi = min(-0.1, everything.min() - 0.1), max(1.1, everything.max() + 0.15)
     ax.set(xlim=(lo, hi), ylim=(lo, hi), xlabel=dim_names[0], ylabel=dim_names[1], aspect="equal")
     ax.grid(alpha=0.3)
     if title:

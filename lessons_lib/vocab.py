@@ -155,6 +155,16 @@ _ENTRIES: dict[str, tuple[float, ...]] = {
     "it": (0, 0, 0, 0.5, 0.4, 0.4),
     "big": (0, 0, 0, 0, 0.9, 0),
     "small": (0, 0, 0, 0, 0, 0.9),
+    # filler adverbs for lesson 05 (they can sit almost anywhere in a sentence);
+    # light glue words: a little function, nothing else
+    "frankly": (0, 0, 0, 0.2, 0, 0),
+    "honestly": (0, 0, 0, 0.2, 0, 0),
+    "really": (0, 0, 0, 0.2, 0, 0),
+    "truly": (0, 0, 0, 0.2, 0, 0),
+    "clearly": (0, 0, 0, 0.2, 0, 0),
+    "sadly": (0, 0, 0, 0.2, 0, 0),
+    "simply": (0, 0, 0, 0.2, 0, 0),
+    "surely": (0, 0, 0, 0.2, 0, 0),
 }
 
 WORDS = Vocabulary(DIMENSIONS, _ENTRIES)

@@ -19,7 +19,7 @@ from ._validate import as_float_array, as_labels, as_positive
 from .attention import _softmax
 from .vocab import BANK_SENTENCE, WORDS, Vocabulary
 
-SLIDER_LAYOUT = widgets.Layout(width="300px")
+SLIDER_LAYOUT = widgets.Layout(width="360px")
 SLIDER_STYLE = {"description_width": "80px"}
 
 
@@ -82,9 +82,9 @@ class AttentionExplorer(_Explorer):
         self.dim_names = vocab.dimensions
         start = np.full(len(self.tokens), 0.5) if relevance is None else relevance
         start = as_float_array(start, "relevance", ndim=1)
-        if len(start) != len(self.tokens) or (start < 0).any():
-            raise ValueError(f"relevance must be {len(self.tokens)} numbers >= 0, one per token")
-        self.sliders = [_slider(float(v), t, 0.0, 1.0, 0.05) for v, t in zip(start, self.tokens)]
+        if len(start) != len(self.tokens) or (start < 0).any() or (start > 1).any():
+            raise ValueError(f"relevance must be {len(self.tokens)} numbers from 0 to 1, one per token")
+        self.sliders = [_slider(float(v), t, 0.0, 1.0, 0.01) for v, t in zip(start, self.tokens)]
         fig = plots.new_figure(9.0, 3.8)
         bar_ax, blend_ax = fig.subplots(1, 2, width_ratios=[1.3, 1])
         self.weights = self._normalised()
@@ -115,6 +115,8 @@ class AttentionExplorer(_Explorer):
         v = as_float_array(values, "values", ndim=1)
         if len(v) != len(self.sliders):
             raise ValueError(f"values must have {len(self.sliders)} entries, got {len(v)}")
+        if (v < 0).any() or (v > 1).any():  # the sliders would clip them silently
+            raise ValueError(f"values must be relevances from 0 to 1, got {v.tolist()}")
         self._hold = True  # one redraw at the end, not one per slider
         try:
             for slider, value in zip(self.sliders, v):
@@ -221,3 +223,41 @@ def environment_check() -> widgets.VBox:
     print(f"lessons_lib {__import__('lessons_lib').__version__} imported; numpy, matplotlib "
           f"({matplotlib.get_backend() and 'ok'}) and ipywidgets are ready.")
     return widgets.VBox([slider, answer])
+
+
+class WeightMatrixExplorer(_Explorer):
+    """Self-attention weights of a sentence as a heatmap, with a temperature slider.
+
+    Parameters
+    ----------
+    tokens : n labels
+    vectors : (n, d) one vector per token (used as queries, keys and values)
+    temperature : starting temperature (> 0)
+    """
+
+    def __init__(self, tokens: Sequence[str], vectors: ArrayLike, *, temperature: float = 1.0) -> None:
+        self.vectors = as_float_array(vectors, "vectors", ndim=2)
+        self.tokens = as_labels(tokens, "tokens", count=self.vectors.shape[0])
+        self.scores = self.vectors @ self.vectors.T
+        self.temperature_slider = widgets.FloatLogSlider(
+            value=as_positive(temperature, "temperature"), base=10, min=-1.3, max=1, step=0.05,
+            description="temperature", readout_format=".2f", layout=SLIDER_LAYOUT, style=SLIDER_STYLE,
+        )
+        self.weights = self._compute()
+        fig = plots.heatmap_plot(self.weights, self.tokens, title="attention weights (rows sum to 1)")
+        self.view = LiveFigure(fig)
+        self.temperature_slider.observe(self._update, names="value")
+        self.widget = widgets.VBox([self.temperature_slider, self.view.image, self.view.text])
+        self._update()
+
+    @property
+    def temperature(self) -> float:
+        return float(self.temperature_slider.value)
+
+    def _compute(self) -> np.ndarray:
+        return _softmax(self.scores.copy(), temperature=self.temperature)
+
+    def _update(self, _change=None) -> None:
+        self.weights = self._compute()
+        plots.update_heatmap(self.view.fig.axes[0], self.weights)
+        self.view.refresh(f"temperature = {self.temperature:.2f}\n" + plots.heatmap_table(self.weights, self.tokens))

@@ -1,7 +1,7 @@
 """Self-checks for the exercises.
 
 A check prints one clear line, ``✅ ...`` or ``❌ Not yet: ...`` plus a hint,
-and returns True or False. It never lets a traceback escape: if the learner's
+and returns a :class:`Verdict` (truthy when it passed). It never lets a traceback escape: if the learner's
 code raises, the check reports the error as a message. The topical modules
 (:mod:`.basics`, ...) hold the checks of each group of lessons.
 """
@@ -14,13 +14,38 @@ import numpy as np
 PASS, FAIL = "✅", "❌"
 
 
-def report(passed: bool, success: str, problem: str, hint: str) -> bool:
-    """Print the verdict of a check and return it."""
+class Verdict:
+    """The result of a check: truthy when it passed.
+
+    It shows nothing when it is a cell's value (the check already printed its
+    message), so a notebook does not display a stray ``True`` or ``False``.
+    """
+
+    def __init__(self, passed: bool) -> None:
+        self.passed = bool(passed)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self) == bool(other) if isinstance(other, (bool, Verdict)) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Verdict(passed={self.passed})"
+
+    def _ipython_display_(self) -> None:
+        """Display nothing: the message is already printed."""
+
+
+def report(passed: bool, success: str, problem: str, hint: str) -> Verdict:
+    """Print the verdict of a check and return it (truthy when passed)."""
     if passed:
         print(f"{PASS} {success}")
     else:
         print(f"{FAIL} Not yet: {problem}\n   Hint: {hint}")
-    return passed
+    return Verdict(passed)
 
 
 def as_answer(answer: Any, shape: tuple[int, ...]) -> tuple[np.ndarray | None, str]:
@@ -38,12 +63,13 @@ def as_answer(answer: Any, shape: tuple[int, ...]) -> tuple[np.ndarray | None, s
     return array, ""
 
 
-def check_array(answer: Any, expected: np.ndarray, *, success: str, hint: str, atol: float = 1e-6) -> bool:
+def check_array(answer: Any, expected: np.ndarray, *, success: str, hint: str, atol: float = 1e-6) -> Verdict:
     """Pass when ``answer`` has the expected shape and values (within ``atol``)."""
     array, problem = as_answer(answer, expected.shape)
     if array is not None and not np.allclose(array, expected, atol=atol, rtol=0):
         worst = np.unravel_index(np.argmax(np.abs(array - expected)), expected.shape)
-        problem = f"entry {tuple(int(i) for i in worst)} is {array[worst]:.4g}, expected {expected[worst]:.4g}"
+        where = f"entry {tuple(int(i) for i in worst)}" if expected.ndim else "your answer"
+        problem = f"{where} is {array[worst]:.4g}, expected {expected[worst]:.4g}"
         array = None
     return report(array is not None, success, problem, hint)
 

@@ -1,29 +1,30 @@
 """Self-checks for lessons 00-03: welcome, weighted averages, softmax, scores."""
 from __future__ import annotations
 
+import numbers
 from typing import Any, Callable
 
 import numpy as np
 
 from ..attention import softmax
-from ..vocab import BANK_HAND_WEIGHTS, BANK_SENTENCE, RIVER_SENTENCE, WORDS, hand_weights
-from . import as_answer, call_safely, check_array, report
+from ..vocab import BANK_HAND_WEIGHTS, BANK_SENTENCE, RIVER_SENTENCE, WORDS, hand_weights, tokenize
+from . import Verdict, as_answer, call_safely, check_array, report
 
 
-def check_warmup(answer: Any) -> bool:
+def check_warmup(answer: Any) -> Verdict:
     """Lesson 00: the mean of 2, 4 and 9."""
     return check_array(answer, np.array(5.0), success="Right: (2 + 4 + 9) / 3 = 5. Self-checks work!",
                        hint="add the three numbers and divide by how many there are.")
 
 
-def check_plain_mean(answer: Any) -> bool:
+def check_plain_mean(answer: Any) -> Verdict:
     """Lesson 01: the plain mean of the bank sentence's vectors."""
     expected = WORDS.vectors(BANK_SENTENCE).mean(axis=0)
     return check_array(answer, expected, success="Right: every word counted the same.",
                        hint="stack the vectors with WORDS.vectors(sentence), then take .mean(axis=0).")
 
 
-def check_bank_blend(answer: Any) -> bool:
+def check_bank_blend(answer: Any) -> Verdict:
     """Lesson 01: the blend of the bank sentence with the hand-set weights."""
     tokens, vectors = WORDS.encode(BANK_SENTENCE)
     expected = hand_weights(tokens, BANK_HAND_WEIGHTS, 0.20) @ vectors
@@ -31,7 +32,7 @@ def check_bank_blend(answer: Any) -> bool:
                        hint="weights @ vectors, with the weights from hand_weights(...).")
 
 
-def check_river_weights(weights: Any) -> bool:
+def check_river_weights(weights: Any) -> Verdict:
     """Lesson 01: any valid weights that move the river sentence's 'bank' to nature."""
     tokens, vectors = WORDS.encode(RIVER_SENTENCE)
     w, problem = as_answer(weights, (len(tokens),))
@@ -47,7 +48,7 @@ def check_river_weights(weights: Any) -> bool:
                   f"one weight per token ({len(tokens)}), most of it on words about water and fishing.")
 
 
-def check_softmax(function: Callable) -> bool:
+def check_softmax(function: Callable) -> Verdict:
     """Lesson 02: a softmax that is correct and does not overflow."""
     cases = [np.array([1.0, 2.0, 3.0]), np.array([0.0, 0.0]), np.array([1000.0, 1001.0, 999.0]),
              np.array([-1000.0, -1002.0])]
@@ -62,10 +63,11 @@ def check_softmax(function: Callable) -> bool:
     return report(True, "Right, and it survives scores of 1000 too.", "", "")
 
 
-def check_temperature(temperature: Any) -> bool:
+def check_temperature(temperature: Any) -> Verdict:
     """Lesson 02: a temperature that gives 'money' at least 0.9 of the weight."""
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
-        return report(False, "", f"temperature must be a number > 0, got {temperature!r}",
+    if (isinstance(temperature, bool) or not isinstance(temperature, numbers.Real)
+            or not 0 < temperature < float("inf")):
+        return report(False, "", f"temperature must be a finite number > 0, got {temperature!r}",
                       "try values below 1: a lower temperature sharpens the weights.")
     top = softmax(np.array([2.0, 1.0, 0.5]), temperature=float(temperature))[0]
     return report(top >= 0.9, f"Right: 'money' now gets {top:.2f}.", f"'money' gets only {top:.2f}",
@@ -79,19 +81,45 @@ def _sentence_matrices() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return scores, weights, weights @ vectors
 
 
-def check_scores(answer: Any) -> bool:
+def check_scores(answer: Any) -> Verdict:
     """Lesson 03: the dot-product score matrix of the bank sentence."""
     return check_array(answer, _sentence_matrices()[0], success="Right: one score for every pair of tokens.",
                        hint="vectors @ vectors.T (an n by n matrix).")
 
 
-def check_weight_matrix(answer: Any) -> bool:
+def check_weight_matrix(answer: Any) -> Verdict:
     """Lesson 03: softmax of the scores, row by row."""
     return check_array(answer, _sentence_matrices()[1], success="Right: every row now sums to 1.",
                        hint="softmax over each row: softmax(scores, axis=1).")
 
 
-def check_outputs(answer: Any) -> bool:
+def check_outputs(answer: Any) -> Verdict:
     """Lesson 03: the attention outputs of the bank sentence."""
     return check_array(answer, _sentence_matrices()[2], success="Right: every token got its new vector at once.",
                        hint="weights @ vectors: row i blends every vector with row i's weights.")
+
+
+def _stable_softmax(scores: np.ndarray) -> np.ndarray:
+    exps = np.exp(scores - scores.max())
+    return exps / exps.sum()
+
+
+def _river_weights() -> np.ndarray:
+    tokens = WORDS.encode(RIVER_SENTENCE)[0]
+    return hand_weights(tokens, {"fished": 0.4, "river": 0.4}, 0.2)
+
+
+SOLUTIONS: dict[str, Callable[[], Any]] = {
+    "check_warmup": lambda: (2 + 4 + 9) / 3,
+    "check_plain_mean": lambda: WORDS.vectors(BANK_SENTENCE).mean(axis=0),
+    "check_bank_blend": lambda: (
+        hand_weights(tokenize(BANK_SENTENCE), BANK_HAND_WEIGHTS, 0.20) @ WORDS.vectors(BANK_SENTENCE)
+    ),
+    "check_river_weights": _river_weights,
+    "check_softmax": lambda: _stable_softmax,
+    "check_temperature": lambda: 0.25,
+    "check_scores": lambda: _sentence_matrices()[0],
+    "check_weight_matrix": lambda: _sentence_matrices()[1],
+    "check_outputs": lambda: _sentence_matrices()[2],
+}
+"""The answer that passes each check (for testing the checks, not for learners)."""

@@ -1,0 +1,399 @@
+"""Attention next to recurrent and convolutional networks (lesson 07).
+
+Four measurements, each with a figure and a text twin:
+
+* how much of a nudge to token 1 survives k steps of a simple recurrent
+  update (it fades), against attention's single step;
+* how far a stack of convolutions sees after L layers, and how many layers
+  link positions 1 and 100;
+* a fixed convolution kernel against content-dependent attention weights on
+  two sentences;
+* the time and memory of attention for growing n against a step-by-step
+  recurrent loop.
+
+The recurrent and convolutional "networks" here are untrained and seeded:
+they show the *shape* of each architecture's limits, not a trained model's
+quality.
+"""
+from __future__ import annotations
+
+import math
+import time
+import tracemalloc
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import plots
+from ._validate import as_matrix, as_positive, as_vector
+from .attention import attend, dot_scores, softmax
+from .vocab import WORDS, Vocabulary
+
+Figure = plots.Figure
+
+
+def _as_count(value: int, name: str, *, low: int = 1) -> int:
+    """An integer >= ``low`` (bools rejected)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
+    return int(value)
+
+
+# --- 1. path length: a recurrent update forgets ---------------------------------
+def random_recurrent_weights(size: int = 16, *, gain: float = 0.9, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A seeded recurrent matrix ``W`` (orthogonal times ``gain``) and input matrix ``U``.
+
+    ``gain`` < 1 shrinks the state a little at every step; an orthogonal matrix
+    times ``gain`` shrinks every direction by exactly that factor (before tanh).
+    """
+    size = _as_count(size, "size")
+    gain = as_positive(gain, "gain")
+    rng = np.random.default_rng(seed)
+    orthogonal, _ = np.linalg.qr(rng.standard_normal((size, size)))
+    return gain * orthogonal, rng.standard_normal((size, size)) / np.sqrt(size)
+
+
+def recurrent_states(inputs: ArrayLike, recurrent: ArrayLike, input_weights: ArrayLike) -> np.ndarray:
+    """Run ``h_t = tanh(W h_(t-1) + U x_t)`` one token at a time, from ``h_(-1) = 0``.
+
+    Parameters
+    ----------
+    inputs : (n, d) one row per token
+    recurrent : (d, d) the matrix W
+    input_weights : (d, d) the matrix U
+
+    Returns
+    -------
+    (n, d) the state after each token. Step t cannot start before step t-1 ends.
+    """
+    x = as_matrix(inputs, "inputs")
+    w = as_matrix(recurrent, "recurrent", rows=x.shape[1], cols=x.shape[1])
+    u = as_matrix(input_weights, "input_weights", rows=x.shape[1], cols=x.shape[1])
+    state = np.zeros(x.shape[1], dtype=x.dtype)
+    states = np.empty_like(x)
+    for t in range(len(x)):  # sequential: each step needs the previous state
+        state = np.tanh(w @ state + u @ x[t])
+        states[t] = state
+    return states
+
+
+def recurrent_signal(steps: int, *, gain: float = 0.9, size: int = 16, seed: int = 0) -> np.ndarray:
+    """How much of a tiny nudge to token 1 is still in the state k steps later.
+
+    The effect of the nudge is carried forward with the chain rule, step by
+    step, exactly as the state is: ``change_t = tanh'(...) * (W @ change_(t-1))``
+    (tanh' = 1 - tanh^2). Returns ``|change_k| / |change_0|`` for k = 0 .. ``steps``.
+    """
+    steps = _as_count(steps, "steps", low=0)
+    w, u = random_recurrent_weights(size, gain=gain, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    states = recurrent_states(rng.standard_normal((steps + 1, size)), w, u)
+    change = (1 - states[0] ** 2) * (u @ rng.standard_normal(size))  # token 1 nudged
+    sizes = [np.linalg.norm(change)]
+    for state in states[1:]:
+        change = (1 - state**2) * (w @ change)  # what reaches the next step
+        sizes.append(np.linalg.norm(change))
+    return np.array(sizes) / sizes[0]
+
+
+def path_lengths(distance: int, kernels: Sequence[int] = (3, 5)) -> dict[str, int]:
+    """Transformations between two tokens ``distance`` apart, per architecture."""
+    distance = _as_count(distance, "distance")
+    lengths = {"recurrent (one step per token)": distance}
+    for k in kernels:
+        lengths[f"convolution, kernel {k} (layers)"] = layers_to_connect(distance, k)
+    lengths["attention (one layer)"] = 1
+    return lengths
+
+
+def signal_decay_plot(survival: dict[str, ArrayLike], *, distance: int = 99) -> Figure:
+    """Left: transformations between tokens 1 and ``distance + 1``. Right: surviving signal.
+
+    ``survival`` maps a curve label (e.g. "gain 0.9") to a :func:`recurrent_signal` result.
+    """
+    fig = plots.new_figure(10.0, 3.6)
+    bar_ax, line_ax = fig.subplots(1, 2, width_ratios=[1, 1.2])
+    lengths = path_lengths(distance)
+    names = list(lengths)
+    bars = bar_ax.barh(range(len(names)), list(lengths.values()), color=plots.BLUE)
+    bar_ax.bar_label(bars, padding=3)
+    bar_ax.set_yticks(range(len(names)), [n.replace(" (", "\n(") for n in names], fontsize=8)
+    bar_ax.invert_yaxis()
+    bar_ax.set_xlim(0, max(lengths.values()) * 1.2)
+    bar_ax.set_xlabel(f"transformations from token 1 to token {distance + 1}")
+    bar_ax.spines[["top", "right"]].set_visible(False)
+    styles = ["-", "--", ":", "-."]
+    colours = [plots.VERMILLION, plots.BLUE, plots.ORANGE, plots.GREY]
+    for k, (label, values) in enumerate(survival.items()):
+        v = as_vector(values, f"survival[{label!r}]")
+        line_ax.semilogy(range(len(v)), v, styles[k % 4], color=colours[k % 4], label=f"recurrent, {label}")
+    line_ax.axhline(1.0, color="black", lw=1)
+    line_ax.annotate("attention: token 1 is one step away\nat any distance", (0, 1.0), xytext=(4, -26),
+                     textcoords="offset points", fontsize=8)
+    line_ax.set(xlabel="steps after token 1", ylabel="share of the nudge left (log scale)")
+    line_ax.legend(fontsize=8, loc="lower left")
+    line_ax.grid(alpha=0.3)
+    return fig
+
+
+def signal_decay_table(survival: dict[str, ArrayLike], steps: Sequence[int] = (0, 1, 5, 10, 25, 50, 99)) -> str:
+    """The surviving share after selected numbers of steps, one column per curve."""
+    columns = {label: as_vector(v, f"survival[{label!r}]") for label, v in survival.items()}
+    shown = [k for k in steps if all(k < len(v) for v in columns.values())]
+    body = [[str(k)] + [f"{v[k]:.2e}" for v in columns.values()] for k in shown]
+    return plots.text_table(["steps"] + list(columns), body)
+
+
+# --- 2. receptive field of stacked convolutions -------------------------------------
+def receptive_field(layers: int, kernel: int) -> int:
+    """Positions one output sees after ``layers`` convolutions of width ``kernel``: 1 + L(k-1)."""
+    layers = _as_count(layers, "layers", low=0)
+    kernel = _as_count(kernel, "kernel")
+    return 1 + layers * (kernel - 1)
+
+
+def measured_receptive_field(layers: int, kernel: int) -> int:
+    """Count, by running the convolutions, how many inputs reach one output.
+
+    A single 1 is convolved ``layers`` times with a kernel of ones; the number
+    of non-zero outputs is the receptive field (it agrees with :func:`receptive_field`).
+    """
+    layers = _as_count(layers, "layers", low=0)
+    kernel = _as_count(kernel, "kernel")
+    signal = np.zeros(2 * receptive_field(layers, kernel) + 1)
+    signal[len(signal) // 2] = 1.0
+    for _ in range(layers):
+        signal = np.convolve(signal, np.ones(kernel), mode="same")
+    return int(np.count_nonzero(signal))
+
+
+def layers_to_connect(distance: int, kernel: int) -> int:
+    """Fewest layers for one output to see two positions ``distance`` apart."""
+    distance = _as_count(distance, "distance", low=0)
+    kernel = _as_count(kernel, "kernel", low=2)
+    return math.ceil(distance / (kernel - 1))
+
+
+def receptive_field_plot(max_layers: int = 60, kernels: Sequence[int] = (3, 5), *, span: int = 100) -> Figure:
+    """Receptive field against depth, one line per kernel, with the ``span`` to reach marked."""
+    max_layers = _as_count(max_layers, "max_layers")
+    fig, ax = plots.new_axes(6.4, 3.6)
+    depth = np.arange(max_layers + 1)
+    for k, (kernel, colour, style) in enumerate(zip(kernels, [plots.BLUE, plots.VERMILLION], ["-", "--"])):
+        ax.plot(depth, 1 + depth * (kernel - 1), style, color=colour, label=f"kernel {kernel}")
+        need = layers_to_connect(span - 1, kernel)
+        ax.plot([need], [receptive_field(need, kernel)], "o", color=colour)
+        ax.annotate(f"{need} layers", (need, span), xytext=(8, -16) if k == 0 else (-60, 8),
+                    textcoords="offset points", fontsize=9, color=colour)
+    ax.axhline(span, color=plots.GREY, lw=1)
+    ax.annotate(f"{span} positions: tokens 1 to {span}", (0.55 * max_layers, span), xytext=(0, 4), textcoords="offset points", fontsize=8)
+    ax.plot([1], [span], "*", color="black", markersize=12, label="attention: all positions in 1 layer")
+    ax.set(xlabel="convolution layers stacked", ylabel="positions seen by one output")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, 0.9))
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def receptive_field_table(layers: Sequence[int] = (1, 2, 5, 10, 25, 50), kernels: Sequence[int] = (3, 5)) -> str:
+    """Receptive field per depth (rows) and kernel (columns)."""
+    body = [[str(L)] + [str(receptive_field(L, k)) for k in kernels] for L in layers]
+    return plots.text_table(["layers"] + [f"kernel {k}" for k in kernels], body)
+
+
+# --- 3. a fixed kernel against content-dependent weights -------------------------------
+DEFAULT_KERNEL = (0.1, 0.2, 0.4, 0.2, 0.1)
+
+
+def kernel_weights(n: int, position: int, kernel: ArrayLike = DEFAULT_KERNEL) -> np.ndarray:
+    """The weight a centred convolution puts on each of ``n`` tokens for output ``position``.
+
+    The same numbers for every sentence: only the positions matter, not the words.
+    """
+    n = _as_count(n, "n")
+    position = _as_count(position, "position", low=0)
+    if position >= n:
+        raise ValueError(f"position must be < n = {n}, got {position}")
+    taps = as_vector(kernel, "kernel")
+    if len(taps) % 2 == 0:
+        raise ValueError(f"kernel must have an odd length (a centre tap), got {len(taps)}")
+    weights = np.zeros(n)
+    half = len(taps) // 2
+    for offset, tap in zip(range(-half, half + 1), taps):
+        if 0 <= position + offset < n:
+            weights[position + offset] = tap
+    return weights
+
+
+def content_weights(vectors: ArrayLike, position: int, *, temperature: float = 0.25) -> np.ndarray:
+    """Attention weights of token ``position``: softmax of its dot products with every token."""
+    v = as_matrix(vectors, "vectors")
+    position = _as_count(position, "position", low=0)
+    if position >= len(v):
+        raise ValueError(f"position must be < {len(v)} (the number of tokens), got {position}")
+    return softmax(dot_scores(v[position], v), temperature=temperature)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One sentence's weights for the focus word under a convolution and under attention."""
+
+    tokens: list[str]
+    convolution: np.ndarray
+    attention: np.ndarray
+
+
+def compare_kernel_and_attention(
+    sentences: Sequence[str],
+    focus: str = "bank",
+    *,
+    kernel: ArrayLike = DEFAULT_KERNEL,
+    temperature: float = 0.25,
+    vocab: Vocabulary = WORDS,
+) -> list[Comparison]:
+    """Weights on every token when building ``focus``, for each sentence and both methods."""
+    results = []
+    for sentence in sentences:
+        tokens, vectors = vocab.encode(sentence)
+        if focus not in tokens:
+            raise ValueError(f"focus {focus!r} is not in the sentence {sentence!r}")
+        where = tokens.index(focus)
+        results.append(Comparison(tokens, kernel_weights(len(tokens), where, kernel),
+                                  content_weights(vectors, where, temperature=temperature)))
+    return results
+
+
+def kernel_vs_attention_plot(comparisons: Sequence[Comparison], focus: str = "bank") -> Figure:
+    """A grid of bar charts: one row per sentence, convolution left, attention right."""
+    fig = plots.new_figure(10.0, 2.9 * len(comparisons))
+    axes = np.atleast_2d(fig.subplots(len(comparisons), 2, sharey=True))
+    for row, item in zip(axes, comparisons):
+        plots.weights_bar_plot(item.convolution, item.tokens, ax=row[0],
+                               title=f"convolution (fixed kernel) for {focus!r}", ylim=(0, 0.6))
+        plots.weights_bar_plot(item.attention, item.tokens, ax=row[1],
+                               title=f"attention (from content) for {focus!r}", ylim=(0, 0.6))
+        for ax in row:
+            ax.tick_params(axis="x", labelrotation=30)
+    return fig
+
+
+def kernel_vs_attention_table(comparisons: Sequence[Comparison]) -> str:
+    """The weights of each sentence as text: token, convolution, attention."""
+    blocks = []
+    for item in comparisons:
+        body = [[t, f"{c:.2f}", f"{a:.2f}"] for t, c, a in zip(item.tokens, item.convolution, item.attention)]
+        blocks.append(" ".join(item.tokens) + "\n" + plots.text_table(["token", "convolution", "attention"], body))
+    return "\n\n".join(blocks)
+
+
+# --- 4. the price: time and memory ----------------------------------------------------
+def weight_matrix_bytes(n: int, itemsize: int = 4) -> int:
+    """Bytes of one (n, n) weight matrix: n * n * itemsize (4 for float32)."""
+    return _as_count(n, "n") ** 2 * _as_count(itemsize, "itemsize")
+
+
+def best_time(function: Callable[[], object], repeats: int = 5) -> float:
+    """The fastest of ``repeats`` runs of ``function()``, in seconds (one run if it is slow)."""
+    repeats = _as_count(repeats, "repeats")
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+        if times[-1] > 0.1:  # slow enough to time once; keep the lesson quick
+            break
+    return min(times)
+
+
+def peak_bytes(function: Callable[[], object]) -> int:
+    """Peak memory newly allocated while ``function()`` runs (numpy arrays included)."""
+    tracemalloc.start()
+    try:
+        function()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@dataclass(frozen=True)
+class CostMeasurement:
+    """Times (s) and peak memory (bytes) per sequence length, for attention and the loop."""
+
+    sizes: np.ndarray
+    attention_seconds: np.ndarray
+    recurrent_seconds: np.ndarray
+    attention_peak: np.ndarray
+    recurrent_peak: np.ndarray
+
+    @property
+    def weight_matrix(self) -> np.ndarray:
+        """The analytic size of one float32 (n, n) weight matrix, in bytes."""
+        return np.array([weight_matrix_bytes(int(n)) for n in self.sizes])
+
+
+def measure_cost(sizes: Sequence[int] = (64, 128, 256, 512, 1024, 2048, 4096), *, dim: int = 32,
+                 seed: int = 0, repeats: int = 5) -> CostMeasurement:
+    """Time and peak memory of float32 self-attention and of a recurrent loop, per n."""
+    ns = [_as_count(n, "sizes") for n in sizes]
+    dim = _as_count(dim, "dim")
+    rng = np.random.default_rng(seed)
+    w, u = (m.astype(np.float32) for m in random_recurrent_weights(dim, seed=seed))
+    rows = []
+    for n in ns:
+        x = rng.standard_normal((n, dim)).astype(np.float32)
+        run_attention = lambda: attend(x, x, x)  # noqa: E731 - all n rows at once
+        run_loop = lambda: recurrent_states(x, w, u)  # noqa: E731 - n steps, one after another
+        rows.append((best_time(run_attention, repeats), best_time(run_loop, repeats),
+                     peak_bytes(run_attention), peak_bytes(run_loop)))
+    a_time, r_time, a_peak, r_peak = (np.array(col) for col in zip(*rows))
+    return CostMeasurement(np.array(ns), a_time, r_time, a_peak, r_peak)
+
+
+def cost_plot(cost: CostMeasurement) -> Figure:
+    """Log-log time (left) and memory (right) against n, attention versus the loop."""
+    fig = plots.new_figure(10.0, 3.8)
+    time_ax, mem_ax = fig.subplots(1, 2)
+    n = cost.sizes
+    time_ax.loglog(n, cost.attention_seconds * 1e3, "o-", color=plots.VERMILLION, label="attention (all rows at once)")
+    time_ax.loglog(n, cost.recurrent_seconds * 1e3, "s--", color=plots.BLUE, label="recurrent loop (n steps)")
+    time_ax.set(xlabel="sequence length n", ylabel="time (ms, log scale)", title="time")
+    mib = 2.0 ** 20
+    mem_ax.loglog(n, cost.attention_peak / mib, "o-", color=plots.VERMILLION, label="attention, measured peak")
+    mem_ax.loglog(n, cost.weight_matrix / mib, ":", color="black", label="one n×n float32 matrix (n²·4 bytes)")
+    mem_ax.loglog(n, np.maximum(cost.recurrent_peak, 1) / mib, "s--", color=plots.BLUE, label="recurrent loop, measured peak")
+    mem_ax.set(xlabel="sequence length n", ylabel="memory (MiB, log scale)", title="memory")
+    for ax in (time_ax, mem_ax):
+        ax.set_xticks(n, [str(v) for v in n])
+        ax.minorticks_off()
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+def cost_table(cost: CostMeasurement) -> str:
+    """The measurements as text (times in ms, memory in MiB)."""
+    mib = 2.0 ** 20
+    body = [[str(n), f"{a * 1e3:.2f}", f"{r * 1e3:.2f}", f"{ap / mib:.1f}", f"{m / mib:.1f}", f"{rp / mib:.2f}"]
+            for n, a, r, ap, m, rp in zip(cost.sizes, cost.attention_seconds, cost.recurrent_seconds,
+                                          cost.attention_peak, cost.weight_matrix, cost.recurrent_peak)]
+    return plots.text_table(["n", "attention ms", "loop ms", "attention MiB", "n² matrix MiB", "loop MiB"], body)
+
+
+def memory_table(sizes: Sequence[int] = (64, 256, 1024, 4096, 16384), itemsize: int = 4) -> str:
+    """The analytic size of one (n, n) weight matrix, and sequential steps, per n."""
+    body = [[str(n), f"{weight_matrix_bytes(n, itemsize):,}", f"{weight_matrix_bytes(n, itemsize) / 2**20:,.2f}", str(n)]
+            for n in sizes]
+    return plots.text_table(["n", "bytes", "MiB", "loop steps"], body)
+
+
+__all__ = [
+    "random_recurrent_weights", "recurrent_states", "recurrent_signal", "path_lengths",
+    "signal_decay_plot", "signal_decay_table", "receptive_field", "measured_receptive_field",
+    "layers_to_connect", "receptive_field_plot", "receptive_field_table", "kernel_weights",
+    "content_weights", "Comparison", "compare_kernel_and_attention", "kernel_vs_attention_plot",
+    "kernel_vs_attention_table", "weight_matrix_bytes", "best_time", "peak_bytes",
+    "CostMeasurement", "measure_cost", "cost_plot", "cost_table", "memory_table",
+]

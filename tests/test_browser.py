@@ -1,0 +1,55 @@
+"""Real-browser test: JupyterLab in headless Chromium, as a learner uses it."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Lab, drag_slider, run_all_cells
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (Debian's chromium package)")
+    server = Lab(tmp_path_factory.mktemp("lab"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def weight_of(page, word: str) -> float:
+    """Read a word's weight from the explorer's text table (a <pre> in the page)."""
+    table = page.locator(".widget-html pre", has_text="blended vector").first.inner_text()
+    return float(re.search(rf"^{word}\s+([0-9.]+)$", table, re.MULTILINE).group(1))
+
+
+def test_explorer_slider_moves_the_weights_in_real_jupyterlab(lab, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(lab.url("01_weighted_averages.ipynb"))
+    run_all_cells(page)
+    page.locator(".widget-html pre", has_text="blended vector").first.wait_for(timeout=90_000)
+    before = weight_of(page, "money")
+    assert before == pytest.approx(0.30)
+
+    drag_slider(page, "money", dx=120)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.widget-html pre')].some(p => /money\\s+0\\.(?!30\\b)\\d\\d$/m.test(p.innerText))",
+        timeout=20_000,
+    )
+    after = weight_of(page, "money")
+    assert after > before, f"moving the money slider right should raise its weight (was {before}, now {after})"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".widget-hslider", has_text="money").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "lesson01_explorer.png"))
+    page.close()

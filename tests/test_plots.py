@@ -1,0 +1,291 @@
+"""Figures and their text twins: labels, scales, in-place updates, bad input."""
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from lessons_lib import WORDS, mean_vector, self_attention
+from lessons_lib import plots
+from lessons_lib.vocab import BANK_HAND_WEIGHTS, BANK_SENTENCE, hand_weights
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def bank():
+    tokens, vectors = WORDS.encode(BANK_SENTENCE)
+    return tokens, vectors, hand_weights(tokens, BANK_HAND_WEIGHTS, 0.20)
+
+
+@pytest.fixture
+def matrix(bank):
+    tokens, vectors, _ = bank
+    return self_attention(vectors)[0]
+
+
+def tick_texts(labels):
+    return [label.get_text() for label in labels]
+
+
+def cells(ax):
+    return [t for t in ax.texts if t.get_gid() == "cell"]
+
+
+def heatmap_image(ax):
+    return next(image for image in ax.images if image.get_gid() == "heatmap")
+
+
+# --- figure_png and LessonFigure ----------------------------------------------------
+
+
+def test_figure_png_returns_png_bytes(matrix, bank):
+    assert plots.figure_png(plots.heatmap_plot(matrix, bank[0])).startswith(PNG_SIGNATURE)
+
+
+def test_a_lesson_figure_shows_itself_as_png_in_a_notebook():
+    fig = plots.new_figure(2, 2)
+    fig.add_subplot().plot([0, 1])
+    assert fig._repr_png_().startswith(PNG_SIGNATURE)
+
+
+def test_new_axes_reuses_the_axes_it_is_given():
+    fig = plots.new_figure(4, 3)
+    ax = fig.add_subplot()
+    assert plots.new_axes(1, 1, ax) == (fig, ax)
+
+
+# --- heatmap ------------------------------------------------------------------------
+
+
+def test_heatmap_plot_returns_a_figure_labelled_with_the_tokens(matrix, bank):
+    tokens = bank[0]
+    fig = plots.heatmap_plot(matrix, tokens, title="weights")
+    ax = fig.axes[0]
+    assert isinstance(fig, Figure)
+    assert tick_texts(ax.get_xticklabels()) == tokens
+    assert tick_texts(ax.get_yticklabels()) == tokens
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("attends to", "token", "weights")
+    assert fig.axes[1].get_ylabel() == "weight"  # the colour bar
+
+
+def test_heatmap_plot_uses_separate_column_labels_for_a_rectangular_matrix(matrix, bank):
+    tokens = bank[0]
+    ax = plots.heatmap_plot(matrix[:2], ["a", "b"], tokens).axes[0]
+    assert tick_texts(ax.get_yticklabels()) == ["a", "b"]
+    assert tick_texts(ax.get_xticklabels()) == tokens
+
+
+def test_heatmap_plot_fixes_the_colour_scale_to_zero_and_one_by_default():
+    image = heatmap_image(plots.heatmap_plot([[0.4, 0.6], [0.5, 0.5]], ["a", "b"]).axes[0])
+    assert image.get_clim() == (0.0, 1.0)
+
+
+def test_heatmap_plot_fits_the_colour_scale_to_the_data_when_asked():
+    image = heatmap_image(plots.heatmap_plot([[0.4, 0.6], [0.5, 0.5]], ["a", "b"], fixed_scale=False).axes[0])
+    assert image.get_clim() == (0.4, 0.6)
+
+
+def test_heatmap_plot_writes_every_value_into_its_cell_for_small_matrices(matrix, bank):
+    texts = [t.get_text() for t in cells(plots.heatmap_plot(matrix, bank[0]).axes[0])]
+    assert texts == [f"{v:.2f}" for v in matrix.ravel()]
+
+
+def test_heatmap_plot_leaves_cells_empty_above_twelve_tokens():
+    weights = np.full((13, 13), 1 / 13)
+    assert cells(plots.heatmap_plot(weights, [f"w{k}" for k in range(13)]).axes[0]) == []
+
+
+def test_heatmap_plot_annotates_twelve_tokens():
+    weights = np.full((12, 12), 1 / 12)
+    assert len(cells(plots.heatmap_plot(weights, [f"w{k}" for k in range(12)]).axes[0])) == 144
+
+
+def test_heatmap_annotations_are_dark_on_bright_cells_and_light_on_dark_cells():
+    texts = cells(plots.heatmap_plot([[0.9, 0.1], [0.2, 0.8]], ["a", "b"]).axes[0])
+    assert [t.get_color() for t in texts] == ["black", "white", "white", "black"]
+
+
+def test_update_heatmap_changes_the_image_and_the_cell_texts_in_place(matrix, bank):
+    fig = plots.heatmap_plot(matrix, bank[0])
+    ax = fig.axes[0]
+    image, texts = heatmap_image(ax), cells(ax)
+    new = np.eye(8)
+    plots.update_heatmap(ax, new)
+    assert heatmap_image(ax) is image and cells(ax) == texts
+    np.testing.assert_array_equal(image.get_array(), new)
+    assert texts[0].get_text() == "1.00" and texts[1].get_text() == "0.00"
+
+
+def test_heatmap_table_holds_the_same_numbers_as_the_heatmap(matrix, bank):
+    tokens = bank[0]
+    table = plots.heatmap_table(matrix, tokens)
+    lines = table.splitlines()
+    assert lines[0].split() == tokens
+    for line, token, row in zip(lines[1:], tokens, matrix):
+        assert line.split() == [token] + [f"{v:.2f}" for v in row]
+
+
+def test_heatmap_table_respects_the_number_of_digits():
+    assert plots.heatmap_table([[1 / 3]], ["a"], digits=4).splitlines()[1].split() == ["a", "0.3333"]
+
+
+def test_heatmap_plot_rejects_a_vector_of_weights():
+    with pytest.raises(ValueError, match="weights must be 2-D"):
+        plots.heatmap_plot([0.5, 0.5], ["a", "b"])
+
+
+def test_heatmap_plot_rejects_the_wrong_number_of_row_labels(matrix):
+    with pytest.raises(ValueError, match="row_labels must have 8 entries, got 2"):
+        plots.heatmap_plot(matrix, ["a", "b"])
+
+
+def test_heatmap_plot_rejects_the_wrong_number_of_column_labels(matrix, bank):
+    with pytest.raises(ValueError, match="col_labels must have 8 entries, got 1"):
+        plots.heatmap_plot(matrix, bank[0], ["a"])
+
+
+def test_heatmap_table_rejects_a_single_string_as_labels():
+    with pytest.raises(TypeError, match="row_labels"):
+        plots.heatmap_table([[1.0]], "a")
+
+
+# --- bar chart ------------------------------------------------------------------------
+
+
+def bar_labels(ax):
+    return [t for t in ax.texts if t.get_gid() == "barlabel"]
+
+
+def test_weights_bar_plot_draws_one_labelled_bar_per_word(bank):
+    tokens, _, weights = bank
+    fig = plots.weights_bar_plot(weights, tokens, title="hand weights")
+    ax = fig.axes[0]
+    assert isinstance(fig, Figure)
+    assert tick_texts(ax.get_xticklabels()) == tokens
+    np.testing.assert_allclose([bar.get_height() for bar in ax.patches], weights)
+    assert [t.get_text() for t in bar_labels(ax)] == [f"{w:.2f}" for w in weights]
+    assert ax.get_ylim() == (0.0, 1.0) and ax.get_ylabel() == "weight" and ax.get_title() == "hand weights"
+
+
+def test_update_bars_changes_heights_and_labels_in_place(bank):
+    tokens, _, weights = bank
+    ax = plots.weights_bar_plot(weights, tokens).axes[0]
+    bars, labels = list(ax.patches), bar_labels(ax)
+    new = np.full(8, 0.125)
+    plots.update_bars(ax, new)
+    assert list(ax.patches) == bars and bar_labels(ax) == labels
+    np.testing.assert_allclose([bar.get_height() for bar in bars], new)
+    assert {t.get_text() for t in labels} == {"0.12"}
+
+
+def test_update_bars_keeps_the_label_of_a_full_bar_inside_the_axes():
+    ax = plots.weights_bar_plot([1.0, 0.0], ["a", "b"]).axes[0]
+    assert bar_labels(ax)[0].get_position()[1] < 1.0
+
+
+def test_weights_table_lists_each_word_with_its_weight(bank):
+    tokens, _, weights = bank
+    lines = plots.weights_table(weights, tokens).splitlines()
+    assert lines[0].split() == ["word", "weight"]
+    assert [line.split() for line in lines[1:]] == [[t, f"{w:.2f}"] for t, w in zip(tokens, weights)]
+
+
+def test_weights_bar_plot_rejects_the_wrong_number_of_labels(bank):
+    with pytest.raises(ValueError, match="labels must have 8 entries, got 3"):
+        plots.weights_bar_plot(bank[2], ["a", "b", "c"])
+
+
+def test_weights_bar_plot_rejects_a_matrix_of_weights():
+    with pytest.raises(ValueError, match="weights must be 1-D"):
+        plots.weights_bar_plot([[0.5, 0.5]], ["a", "b"])
+
+
+# --- blend plot ---------------------------------------------------------------------
+
+
+def star_of(ax):
+    return next(c for c in ax.collections if c.get_gid() == "blend")
+
+
+def words_of(ax):
+    return next(c for c in ax.collections if c.get_gid() == "words")
+
+
+def test_blend_plot_puts_the_star_at_the_blend_in_the_named_dimensions(bank):
+    tokens, vectors, weights = bank
+    fig = plots.blend_plot(vectors, tokens, weights, extra={"plain mean": mean_vector(vectors)})
+    ax = fig.axes[0]
+    assert isinstance(fig, Figure)
+    np.testing.assert_allclose(star_of(ax).get_offsets()[0], (weights @ vectors)[[0, 1]])
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("finance", "nature")
+    labels = {t.get_text() for t in ax.texts}
+    assert {"bank", "deposit", "money", "i, went, to, the", "plain mean", "blend"} <= labels
+
+
+def test_blend_plot_draws_other_dimensions_when_asked(bank):
+    tokens, vectors, weights = bank
+    ax = plots.blend_plot(vectors, tokens, weights, dims=(2, 3), dim_names=("motion", "function")).axes[0]
+    np.testing.assert_allclose(star_of(ax).get_offsets()[0], (weights @ vectors)[[2, 3]])
+    np.testing.assert_allclose(words_of(ax).get_offsets(), vectors[:, [2, 3]])
+
+
+def test_update_blend_moves_the_star_and_resizes_the_points_in_place(bank):
+    tokens, vectors, weights = bank
+    ax = plots.blend_plot(vectors, tokens, weights).axes[0]
+    star, words = star_of(ax), words_of(ax)
+    new = np.zeros(8)
+    new[4] = 1.0  # all weight on "bank"
+    plots.update_blend(ax, new, new @ vectors)
+    assert star_of(ax) is star and words_of(ax) is words
+    np.testing.assert_allclose(star.get_offsets()[0], [0.5, 0.5])
+    np.testing.assert_allclose(words.get_sizes(), 30 + 600 * new)
+    label = next(t for t in ax.texts if t.get_gid() == "blendlabel")
+    assert label.xy == (0.5, 0.5)
+
+
+def test_vector_table_names_each_dimension(bank):
+    tokens, vectors, weights = bank
+    output = weights @ vectors
+    lines = plots.vector_table(output, WORDS.dimensions, name="bank").splitlines()
+    assert lines[0].split() == ["dimension", "bank"]
+    assert [line.split() for line in lines[1:]] == [[d, f"{x:.2f}"] for d, x in zip(WORDS.dimensions, output)]
+
+
+def test_matrix_table_shows_word_vectors_by_dimension(bank):
+    tokens, vectors, _ = bank
+    lines = plots.matrix_table(vectors, tokens, WORDS.dimensions).splitlines()
+    assert lines[0].split() == list(WORDS.dimensions)
+    assert lines[5].split() == ["bank", "0.50", "0.50", "0.00", "0.00", "0.00", "0.00"]
+
+
+def test_blend_plot_rejects_weights_of_the_wrong_length(bank):
+    tokens, vectors, _ = bank
+    with pytest.raises(ValueError, match="weights must have length 8, got 2"):
+        plots.blend_plot(vectors, tokens, [0.5, 0.5])
+
+
+def test_blend_plot_rejects_the_wrong_number_of_labels(bank):
+    _, vectors, weights = bank
+    with pytest.raises(ValueError, match="labels must have 8 entries"):
+        plots.blend_plot(vectors, ["bank"], weights)
+
+
+def test_vector_table_rejects_the_wrong_number_of_dimension_names():
+    with pytest.raises(ValueError, match="dim_names must have 2 entries"):
+        plots.vector_table([1.0, 2.0], ["finance"])
+
+
+def test_matrix_table_rejects_a_vector():
+    with pytest.raises(ValueError, match="matrix must be 2-D"):
+        plots.matrix_table([1.0, 2.0], ["a"], ["x", "y"])
+
+
+@pytest.mark.parametrize("kind", ["heatmap", "bars", "blend"])
+def test_every_plot_renders_to_png(kind, bank, matrix):
+    tokens, vectors, weights = bank
+    fig = {
+        "heatmap": lambda: plots.heatmap_plot(matrix, tokens),
+        "bars": lambda: plots.weights_bar_plot(weights, tokens),
+        "blend": lambda: plots.blend_plot(vectors, tokens, weights),
+    }[kind]()
+    png = plots.figure_png(fig, dpi=50)
+    assert png.startswith(PNG_SIGNATURE) and len(png) > 1000
