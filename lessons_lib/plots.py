@@ -171,7 +171,9 @@ def update_bars(ax: Axes, weights: np.ndarray) -> None:
     for bar, text, value in zip(ax.patches, labels, weights):
         bar.set_height(value)
         text.set_text(f"{value:.2f}")
+        inside = value > top * 0.9  # a tall bar keeps its label inside, in white
         text.set_y(min(value, top * 0.9) + top * 0.01)
+        text.set_color("white" if inside else "black")
 
 
 def weights_table(weights: ArrayLike, labels: Sequence[str], *, digits: int = 2, header: str = "weight") -> str:
