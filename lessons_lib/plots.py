@@ -80,7 +80,9 @@ def heatmap_plot(
     rows = as_labels(row_labels, "row_labels", count=w.shape[0])
     cols = as_labels(rows if col_labels is None else col_labels, "col_labels", count=w.shape[1])
     n, m = w.shape
-    fig, ax = new_axes(max(3.6, 0.5 * m + 2.2), max(2.6, 0.42 * n + 1.6), ax)
+    annotated = annotate if annotate is not None else max(n, m) <= ANNOTATE_MAX
+    cell_width, cell_height = (0.5, 0.42) if annotated else (0.24, 0.22)  # inches; numbers need room, labels less
+    fig, ax = new_axes(max(3.6, cell_width * m + 2.2), max(2.6, cell_height * n + 1.6), ax)
     vmin, vmax = (0.0, 1.0) if fixed_scale else (float(w.min()), float(w.max()))
     image = ax.imshow(w, cmap=HEATMAP_CMAP, vmin=vmin, vmax=vmax, aspect="auto", gid="heatmap")
     ax.set_xticks(range(m), cols, rotation=45 if m > 3 else 0, ha="right" if m > 3 else "center")
@@ -91,7 +93,7 @@ def heatmap_plot(
     if title:
         ax.set_title(title)
     fig.colorbar(image, ax=ax, label="weight", shrink=0.9)
-    if annotate if annotate is not None else max(n, m) <= ANNOTATE_MAX:
+    if annotated:
         for i in range(n):
             for j in range(m):
                 ax.text(j, i, "", ha="center", va="center", fontsize=8, gid="cell")
@@ -194,32 +196,106 @@ def blend_plot(
     ax: Axes | None = None,
     title: str | None = None,
     extra: dict[str, ArrayLike] | None = None,
+    show_hull: bool = False,
 ) -> Figure:
     """Word vectors as points in two dimensions and their weighted blend as a star.
 
     Point area grows with each word's weight. Words that sit on the same spot
-    share one label. ``extra`` adds named reference points (e.g. the plain mean).
+    share one dot and one label. ``extra`` adds named reference points (e.g. the
+    plain mean); ``show_hull`` shades the region between the words.
     """
     v = as_matrix(vectors, "vectors")
     names = as_labels(labels, "labels", count=v.shape[0])
     w = as_vector(weights, "weights", size=v.shape[0])
     fig, ax = new_axes(4.6, 4.2, ax)
     points = v[:, list(dims)]
-    ax.scatter(points[:, 0], points[:, 1], s=40, color=BLUE, alpha=0.8, gid="words", zorder=2)
+    if show_hull:
+        draw_hull(ax, points)
+    spots, groups = np.unique(points.round(3), axis=0, return_inverse=True)
+    words = ax.scatter(spots[:, 0], spots[:, 1], s=40, color=BLUE, alpha=0.8, gid="words", zorder=2)
+    words.token_groups = groups.ravel()  # words on one spot share a dot sized by their total weight
     _label_points(ax, _group_labels(points, names))
     extras = {name: as_vector(p, f"extra[{name!r}]")[list(dims)] for name, p in (extra or {}).items()}
-    for name, p in extras.items():
+    star_x = float((w @ v)[dims[0]])
+    for name, p in extras.items():  # each label points away from the star
+        side = -1 if p[0] < star_x else 1
         ax.scatter(*p, marker="D", s=60, facecolor="white", edgecolor="dimgray", zorder=3)
-        ax.annotate(name, tuple(p), xytext=(6, 6), textcoords="offset points", fontsize=9, color="dimgray")
+        ax.annotate(name, tuple(p), xytext=(6 * side, 6), textcoords="offset points", fontsize=9,
+                    color="dimgray", ha="left" if side > 0 else "right")
     everything = np.vstack([points, *extras.values()]) if extras else points
     ax.scatter([0], [0], marker="*", s=320, color=VERMILLION, edgecolor="black", zorder=4, gid="blend")
     ax.annotate("blend", (0, 0), xytext=(8, 8), textcoords="offset points", fontweight="bold", gid="blendlabel")
-    lo, hi = min(-0.1, everything.min() - 0.1), max(1.1, everything.max() + 0.15)
+    lo, hi = min(-0.1, everything.min() - 0.15), max(1.1, everything.max() + 0.3)
     ax.set(xlim=(lo, hi), ylim=(lo, hi), xlabel=dim_names[0], ylabel=dim_names[1], aspect="equal")
     ax.grid(alpha=0.3)
     if title:
         ax.set_title(title)
     update_blend(ax, w, w @ v, dims)
+    return fig
+
+
+def convex_hull_2d(points: ArrayLike) -> np.ndarray:
+    """Corners of the convex hull of 2-D points, counter-clockwise (monotone chain)."""
+    p = as_matrix(points, "points", cols=2)
+    p = np.unique(p.round(9), axis=0)  # sorted by x, then y
+    if len(p) < 3:
+        return p
+
+    def half(seq: np.ndarray) -> list[np.ndarray]:
+        chain: list[np.ndarray] = []
+        for q in seq:
+            while len(chain) >= 2 and _turn(chain[-2], chain[-1], q) <= 0:
+                chain.pop()
+            chain.append(q)
+        return chain[:-1]
+
+    return np.array(half(p) + half(p[::-1]))
+
+
+def _turn(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    """> 0 when a -> b -> c turns left (the z of the 2-D cross product)."""
+    return float((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]))
+
+
+def draw_hull(ax: Axes, points: np.ndarray) -> None:
+    """Shade the region between the points (their convex hull), with a dashed edge."""
+    corners = convex_hull_2d(points)
+    if len(corners) >= 3:
+        ax.fill(corners[:, 0], corners[:, 1], facecolor="#eeeeee", edgecolor=GREY, linestyle="--", zorder=0)
+
+
+def movement_plot(
+    vectors: ArrayLike,
+    outputs: ArrayLike,
+    labels: Sequence[str],
+    *,
+    dims: tuple[int, int] = (0, 1),
+    dim_names: tuple[str, str] = ("finance", "nature"),
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Arrows from each token's vector (circle) to its attention output (triangle).
+
+    The shaded region is the convex hull of the vectors: outputs never leave it.
+    """
+    v = as_matrix(vectors, "vectors")
+    out = as_matrix(outputs, "outputs", rows=v.shape[0], cols=v.shape[1])
+    names = as_labels(labels, "labels", count=v.shape[0])
+    fig, ax = new_axes(4.8, 4.4, ax)
+    start, end = v[:, list(dims)], out[:, list(dims)]
+    draw_hull(ax, start)
+    for a, b in zip(start, end):
+        ax.annotate("", b, a, arrowprops=dict(arrowstyle="->", color=GREY, lw=1), zorder=1)
+    ax.scatter(start[:, 0], start[:, 1], s=45, color=BLUE, zorder=2, label="input vector")
+    ax.scatter(end[:, 0], end[:, 1], s=55, marker="^", color=VERMILLION, edgecolor="black", zorder=3,
+               label="attention output")
+    _label_points(ax, _group_labels(start, names))
+    lo, hi = min(-0.1, start.min() - 0.1), max(1.1, start.max() + 0.15)
+    ax.set(xlim=(lo, hi), ylim=(lo, hi), xlabel=dim_names[0], ylabel=dim_names[1], aspect="equal")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.grid(alpha=0.3)
+    if title:
+        ax.set_title(title)
     return fig
 
 
@@ -232,18 +308,18 @@ def _group_labels(points: np.ndarray, names: list[str]) -> dict[tuple[float, flo
     return {key: ", ".join(words) for key, words in groups.items()}
 
 
-_OFFSETS = ((6, -12, "left"), (6, 8, "left"), (-6, 8, "right"), (-6, -12, "right"))
-
-
 def _label_points(ax: Axes, labels: dict[tuple[float, float], str]) -> None:
-    """Label points, moving a label to another corner when a neighbour is close."""
-    placed: list[tuple[float, float, int]] = []
-    for (x, y), text in sorted(labels.items()):
-        taken = {k for px, py, k in placed if abs(px - x) < 0.3 and abs(py - y) < 0.12}
-        k = next((k for k in range(len(_OFFSETS)) if k not in taken), 0)
-        dx, dy, align = _OFFSETS[k]
-        ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=9, ha=align)
-        placed.append((x, y, k))
+    """Label points, putting each label on the side away from its nearest neighbour."""
+    spots = np.array(list(labels))
+    for (x, y), text in labels.items():
+        others = spots[(spots[:, 0] != x) | (spots[:, 1] != y)]
+        dx, dy = 8, -14  # default: below right
+        if len(others):
+            near = others[np.argmin(np.hypot(others[:, 0] - x, others[:, 1] - y))]
+            if np.hypot(near[0] - x, near[1] - y) < 0.35:
+                dx = -8 if near[0] > x else 8
+        ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=9,
+                    ha="right" if dx < 0 else "left")
 
 
 def update_blend(ax: Axes, weights: np.ndarray, output: np.ndarray, dims: tuple[int, int] = (0, 1)) -> None:
@@ -251,13 +327,15 @@ def update_blend(ax: Axes, weights: np.ndarray, output: np.ndarray, dims: tuple[
     words = next(c for c in ax.collections if c.get_gid() == "words")
     star = next(c for c in ax.collections if c.get_gid() == "blend")
     label = next(t for t in ax.texts if t.get_gid() == "blendlabel")
-    words.set_sizes(30 + 600 * np.asarray(weights))
+    totals = np.bincount(words.token_groups, weights=np.asarray(weights, dtype=float),
+                         minlength=len(words.get_offsets()))
+    words.set_sizes(30 + 600 * totals)
     xy = (float(output[dims[0]]), float(output[dims[1]]))
     star.set_offsets([xy])
     label.xy = xy
 
 
-def vector_table(vector: ArrayLike, dim_names: Sequence[str], *, name: str = "value", digits: int = 2) -> str:
+def vector_table(vector: ArrayLike, dim_names: Sequence[str], *, name: str = "value", digits: int = 3) -> str:
     """A vector as a two-column table of named dimensions."""
     v = as_vector(vector, "vector")
     dims = as_labels(dim_names, "dim_names", count=len(v))

@@ -32,11 +32,15 @@ def tokenize(sentence: str | Iterable[str]) -> list[str]:
     return tokens
 
 
-class UnknownWordError(KeyError):
-    """A word that is not in the vocabulary; the message lists close known words."""
+class LookupMessageError(KeyError):
+    """A KeyError whose message prints as plain text (not in quotes)."""
 
-    def __str__(self) -> str:  # KeyError would otherwise show the message in quotes
+    def __str__(self) -> str:
         return str(self.args[0])
+
+
+class UnknownWordError(LookupMessageError):
+    """A word that is not in the vocabulary; the message lists close known words."""
 
 
 @dataclass(frozen=True)
@@ -93,9 +97,9 @@ class Vocabulary:
 
     def axis(self, name: str) -> int:
         """Index of the dimension called ``name``."""
-        if name not in self.dimensions:
-            raise KeyError(f"name must be one of {', '.join(self.dimensions)}; got {name!r}")
-        return self.dimensions.index(name)
+        if not isinstance(name, str) or name.lower() not in self.dimensions:
+            raise LookupMessageError(f"name must be one of {', '.join(self.dimensions)}; got {name!r}")
+        return self.dimensions.index(name.lower())
 
 
 DIMENSIONS = ("finance", "nature", "motion", "function", "object", "container")
@@ -188,7 +192,13 @@ def hand_weights(tokens: list[str], chosen: dict[str, float], rest: float) -> np
     if not others and rest:
         raise ValueError("rest must be 0 when every token is chosen")
     share = rest / len(others) if others else 0.0
-    return np.array([chosen.get(t, share) for t in tokens])
+    weights = np.array([chosen.get(t, share) for t in tokens])
+    if not np.isclose(weights.sum(), 1):
+        raise ValueError(
+            f"chosen and rest must add up to 1 over the tokens, got {weights.sum():.3g} "
+            "(a repeated chosen word counts once per occurrence)"
+        )
+    return weights
 
 
 BANK_HAND_WEIGHTS = {"deposit": 0.35, "money": 0.30, "bank": 0.15}

@@ -8,11 +8,15 @@ table. The current numbers live in plain attributes (``weights``,
 from __future__ import annotations
 
 import html
+import io
 from typing import Sequence
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.layout_engine import LayoutEngine
 from numpy.typing import ArrayLike
+from PIL import Image
 
 from . import plots
 from ._validate import as_float_array, as_labels, as_positive
@@ -24,7 +28,13 @@ SLIDER_STYLE = {"description_width": "80px"}
 
 
 class LiveFigure:
-    """A figure shown as a ``widgets.Image`` plus a text twin, refreshed in place."""
+    """A figure shown as a ``widgets.Image`` plus a text twin, refreshed in place.
+
+    Speed (a slider step should feel instant): the figure keeps one Agg canvas
+    at ``dpi``; its layout is computed on the first draw and again only when a
+    title, axis label or tick label changes, so a step just redraws and encodes
+    a quickly compressed PNG (frames are transient, so size matters less).
+    """
 
     def __init__(self, fig: plots.Figure, dpi: int = 80) -> None:
         self.fig = fig
@@ -32,12 +42,53 @@ class LiveFigure:
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.text = widgets.HTML()
         self.renders = 0
+        self._canvas: FigureCanvasAgg | None = None
+        self._layout: LayoutEngine | None = None
+        self._layout_key: tuple | None = None
 
     def refresh(self, text: str) -> None:
         """Re-encode the figure and replace the text table."""
-        self.image.value = plots.figure_png(self.fig, dpi=self.dpi)
+        self.image.value = self._render()
         self.text.value = f"<pre>{html.escape(text)}</pre>"
         self.renders += 1
+
+    def _render(self) -> bytes:
+        if self._canvas is None or self._canvas.figure is not self.fig:
+            self._attach()  # first refresh, or the owner swapped in a new figure
+        key = _layout_key(self.fig)
+        if self._layout is not None and key != self._layout_key:
+            self._layout.execute(self.fig)
+            self._layout_key = key
+        self._canvas.draw()
+        return _png(self._canvas)
+
+    def _attach(self) -> None:
+        """Give ``fig`` a canvas at our dpi and take over running its layout engine."""
+        self.fig.set_dpi(self.dpi)
+        self.fig.patch.set_facecolor("white")
+        self._canvas = FigureCanvasAgg(self.fig)
+        self._layout = self.fig.get_layout_engine()
+        self._layout_key = None
+        if self._layout is not None:
+            self.fig.set_layout_engine("none")  # keeps the axes where the last layout put them
+
+
+def _png(canvas: FigureCanvasAgg) -> bytes:
+    """The canvas as an RGB PNG with fast compression (about twice as quick as the default)."""
+    buffer = io.BytesIO()
+    Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB").save(
+        buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
+def _layout_key(fig: plots.Figure) -> tuple:
+    """What the layout depends on: figure size and the text around each axes."""
+    key: list = [tuple(fig.get_size_inches()), len(fig.axes)]
+    for ax in fig.axes:
+        key += [ax.get_title(loc) for loc in ("left", "center", "right")]
+        key += [ax.get_xlabel(), ax.get_ylabel()]
+        key += [tuple(t.get_text() for t in ax.get_xticklabels()), tuple(t.get_text() for t in ax.get_yticklabels())]
+    return tuple(key)
 
 
 class _Explorer:
@@ -210,7 +261,6 @@ def environment_check() -> widgets.VBox:
     If you can see the slider and the text under it changes as you drag it,
     JupyterLab renders widgets and the kernel answers them.
     """
-    import matplotlib
 
     slider = widgets.IntSlider(value=3, min=0, max=10, description="drag me")
     answer = widgets.Label()
@@ -221,7 +271,7 @@ def environment_check() -> widgets.VBox:
     slider.observe(show, names="value")
     show()
     print(f"lessons_lib {__import__('lessons_lib').__version__} imported; numpy, matplotlib "
-          f"({matplotlib.get_backend() and 'ok'}) and ipywidgets are ready.")
+          f"and ipywidgets are ready.")
     return widgets.VBox([slider, answer])
 
 

@@ -399,3 +399,24 @@ def test_attend_output_does_not_depend_on_the_order_of_the_keys_and_values(x, da
     moved_output, moved_weights = attend(x, x[order], x[order])
     np.testing.assert_allclose(moved_output, output, atol=1e-12)
     np.testing.assert_allclose(moved_weights, weights[:, order], atol=1e-12)
+
+
+def test_blend_names_both_lengths_when_weights_and_vectors_disagree():
+    with pytest.raises(ValueError, match=r"weights has 5 entries but vectors has 8 rows"):
+        blend(np.full(5, 0.2), np.ones((8, 3)))
+
+
+def test_softmax_rejects_a_single_number_asking_for_one_score_per_word():
+    with pytest.raises(ValueError, match="scores must be at least 1-D"):
+        softmax(3.0)
+
+
+def test_attention_output_can_normalise_rows_when_asked():
+    weights = np.array([[1.0, 3.0], [2.0, 2.0]])
+    values = np.array([[0.0, 4.0], [8.0, 0.0]])
+    np.testing.assert_allclose(attention_output(weights, values, normalize=True), [[6.0, 1.0], [4.0, 2.0]])
+
+
+def test_attention_output_names_both_sizes_when_weights_and_values_disagree():
+    with pytest.raises(ValueError, match="weights has 2 columns but values has 3 rows"):
+        attention_output(np.full((2, 2), 0.5), np.ones((3, 4)))

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lessons_lib import WORDS, mean_vector, self_attention
+from lessons_lib import WORDS, mean_vector, self_attention, softmax
 from lessons_lib import plots
 from lessons_lib.vocab import BANK_HAND_WEIGHTS, BANK_SENTENCE, hand_weights
 
@@ -225,7 +225,17 @@ def test_blend_plot_draws_other_dimensions_when_asked(bank):
     tokens, vectors, weights = bank
     ax = plots.blend_plot(vectors, tokens, weights, dims=(2, 3), dim_names=("motion", "function")).axes[0]
     np.testing.assert_allclose(star_of(ax).get_offsets()[0], (weights @ vectors)[[2, 3]])
-    np.testing.assert_allclose(words_of(ax).get_offsets(), vectors[:, [2, 3]])
+    spots = {tuple(p) for p in np.round(vectors[:, [2, 3]], 3)}
+    assert {tuple(p) for p in np.round(words_of(ax).get_offsets(), 3)} == spots
+
+
+def test_blend_plot_gives_words_on_one_spot_one_dot_sized_by_their_total_weight(bank):
+    tokens, vectors, weights = bank  # i, went, to, the, to share the origin of finance-nature
+    words = words_of(plots.blend_plot(vectors, tokens, weights).axes[0])
+    origin = [k for k, p in enumerate(words.get_offsets()) if np.allclose(p, 0)]
+    assert len(words.get_offsets()) == 4 and len(origin) == 1
+    shared = sum(w for w, v in zip(weights, vectors) if np.allclose(v[:2], 0))
+    assert words.get_sizes()[origin[0]] == pytest.approx(30 + 600 * shared)
 
 
 def test_update_blend_moves_the_star_and_resizes_the_points_in_place(bank):
@@ -237,7 +247,8 @@ def test_update_blend_moves_the_star_and_resizes_the_points_in_place(bank):
     plots.update_blend(ax, new, new @ vectors)
     assert star_of(ax) is star and words_of(ax) is words
     np.testing.assert_allclose(star.get_offsets()[0], [0.5, 0.5])
-    np.testing.assert_allclose(words.get_sizes(), 30 + 600 * new)
+    sizes = dict(zip(map(tuple, np.round(words.get_offsets(), 3)), words.get_sizes()))
+    assert sizes[(0.5, 0.5)] == pytest.approx(630) and sizes[(0.0, 0.0)] == pytest.approx(30)
     label = next(t for t in ax.texts if t.get_gid() == "blendlabel")
     assert label.xy == (0.5, 0.5)
 
@@ -247,7 +258,7 @@ def test_vector_table_names_each_dimension(bank):
     output = weights @ vectors
     lines = plots.vector_table(output, WORDS.dimensions, name="bank").splitlines()
     assert lines[0].split() == ["dimension", "bank"]
-    assert [line.split() for line in lines[1:]] == [[d, f"{x:.2f}"] for d, x in zip(WORDS.dimensions, output)]
+    assert [line.split() for line in lines[1:]] == [[d, f"{x:.3f}"] for d, x in zip(WORDS.dimensions, output)]
 
 
 def test_matrix_table_shows_word_vectors_by_dimension(bank):
@@ -289,3 +300,29 @@ def test_every_plot_renders_to_png(kind, bank, matrix):
     }[kind]()
     png = plots.figure_png(fig, dpi=50)
     assert png.startswith(PNG_SIGNATURE) and len(png) > 1000
+
+
+def test_convex_hull_2d_keeps_only_the_corners():
+    corners = plots.convex_hull_2d([[0, 0], [1, 0], [0, 1], [0.2, 0.2], [1, 1], [0.5, 0]])
+    assert {tuple(c) for c in corners} == {(0, 0), (1, 0), (1, 1), (0, 1)}
+
+
+def test_convex_hull_2d_rejects_points_that_are_not_pairs():
+    with pytest.raises(ValueError, match="points"):
+        plots.convex_hull_2d([[0, 0, 0], [1, 1, 1]])
+
+
+def test_movement_plot_draws_an_arrow_per_token_and_the_hull(bank):
+    tokens, vectors, _ = bank
+    outputs = softmax(vectors @ vectors.T, axis=1) @ vectors
+    ax = plots.movement_plot(vectors, outputs, tokens).axes[0]
+    arrows = [t for t in ax.texts if t.arrow_patch is not None]
+    assert len(arrows) == len(tokens)
+    assert len(ax.patches) >= 1  # the shaded hull
+    np.testing.assert_allclose(ax.collections[-1].get_offsets(), outputs[:, :2])
+
+
+def test_movement_plot_rejects_outputs_of_the_wrong_shape(bank):
+    tokens, vectors, _ = bank
+    with pytest.raises(ValueError, match="outputs"):
+        plots.movement_plot(vectors, vectors[:3], tokens)

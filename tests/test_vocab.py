@@ -154,3 +154,16 @@ def test_the_hand_weighted_blend_of_bank_leans_towards_finance():
     tokens, vectors = WORDS.encode(BANK_SENTENCE)
     blended = hand_weights(tokens, BANK_HAND_WEIGHTS, 0.20) @ vectors
     assert blended[WORDS.axis("finance")] > blended[WORDS.axis("nature")] + 0.4
+
+
+def test_hand_weights_refuses_choices_that_do_not_sum_to_one_over_repeated_words():
+    tokens = tokenize(RIVER_SENTENCE)  # "the" appears twice
+    with pytest.raises(ValueError, match="add up to 1"):
+        hand_weights(tokens, {"the": 0.4, "river": 0.4}, 0.2)
+
+
+def test_axis_is_case_insensitive_and_unknown_names_list_the_dimensions():
+    assert WORDS.axis("Finance") == 0
+    with pytest.raises(KeyError) as info:
+        WORDS.axis("money")
+    assert str(info.value).startswith("name must be one of finance, nature")

@@ -52,6 +52,8 @@ def as_answer(answer: Any, shape: tuple[int, ...]) -> tuple[np.ndarray | None, s
     """Turn a learner's answer into a float array of ``shape``, or explain why not."""
     if answer is None or answer is Ellipsis:
         return None, "the answer is still empty (replace the ... or None with your code)"
+    if isinstance(answer, (str, bytes)):
+        return None, "expected numbers, got text in quotes"
     try:
         array = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
@@ -69,7 +71,7 @@ def check_array(answer: Any, expected: np.ndarray, *, success: str, hint: str, a
     if array is not None and not np.allclose(array, expected, atol=atol, rtol=0):
         worst = np.unravel_index(np.argmax(np.abs(array - expected)), expected.shape)
         where = f"entry {tuple(int(i) for i in worst)}" if expected.ndim else "your answer"
-        problem = f"{where} is {array[worst]:.4g}, expected {expected[worst]:.4g}"
+        problem = f"{where} is {array[worst]:.6g}, expected {expected[worst]:.6g}"
         array = None
     return report(array is not None, success, problem, hint)
 
