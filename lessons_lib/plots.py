@@ -216,12 +216,10 @@ def blend_plot(
     words.token_groups = groups.ravel()  # words on one spot share a dot sized by their total weight
     _label_points(ax, _group_labels(points, names))
     extras = {name: as_vector(p, f"extra[{name!r}]")[list(dims)] for name, p in (extra or {}).items()}
-    star_x = float((w @ v)[dims[0]])
-    for name, p in extras.items():  # each label points away from the star
-        side = -1 if p[0] < star_x else 1
+    for name, p in extras.items():
         ax.scatter(*p, marker="D", s=60, facecolor="white", edgecolor="dimgray", zorder=3)
-        ax.annotate(name, tuple(p), xytext=(6 * side, 6), textcoords="offset points", fontsize=9,
-                    color="dimgray", ha="left" if side > 0 else "right")
+        ax.annotate(name, tuple(p), xytext=(0, 9), textcoords="offset points", fontsize=9,
+                    color="dimgray", ha="center")
     everything = np.vstack([points, *extras.values()]) if extras else points
     ax.scatter([0], [0], marker="*", s=320, color=VERMILLION, edgecolor="black", zorder=4, gid="blend")
     ax.annotate("blend", (0, 0), xytext=(8, 8), textcoords="offset points", fontweight="bold", gid="blendlabel")
