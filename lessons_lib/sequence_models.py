@@ -132,8 +132,9 @@ def signal_decay_plot(survival: dict[str, ArrayLike], *, distance: int = 99) -> 
         v = as_vector(values, f"survival[{label!r}]")
         line_ax.semilogy(range(len(v)), v, styles[k % 4], color=colours[k % 4], label=f"recurrent, {label}")
     line_ax.axhline(1.0, color="black", lw=1)
-    line_ax.annotate("attention: token 1 is one step away\nat any distance", (0, 1.0), xytext=(4, -26),
-                     textcoords="offset points", fontsize=8)
+    line_ax.set_ylim(top=1e3)
+    line_ax.annotate("attention: token 1 is one step away at any distance", (len(v) - 1, 1.0), xytext=(0, 4),
+                     textcoords="offset points", fontsize=8, ha="right")
     line_ax.set(xlabel="steps after token 1", ylabel="share of the nudge left (log scale)")
     line_ax.legend(fontsize=8, loc="lower left")
     line_ax.grid(alpha=0.3)
@@ -183,14 +184,14 @@ def receptive_field_plot(max_layers: int = 60, kernels: Sequence[int] = (3, 5), 
     max_layers = _as_count(max_layers, "max_layers")
     fig, ax = plots.new_axes(6.4, 3.6)
     depth = np.arange(max_layers + 1)
-    for k, (kernel, colour, style) in enumerate(zip(kernels, [plots.BLUE, plots.VERMILLION], ["-", "--"])):
+    for kernel, colour, style in zip(kernels, [plots.BLUE, plots.VERMILLION], ["-", "--"]):
         ax.plot(depth, 1 + depth * (kernel - 1), style, color=colour, label=f"kernel {kernel}")
         need = layers_to_connect(span - 1, kernel)
         ax.plot([need], [receptive_field(need, kernel)], "o", color=colour)
-        ax.annotate(f"{need} layers", (need, span), xytext=(8, -16) if k == 0 else (-60, 8),
+        ax.annotate(f"{need} layers", (need, span), xytext=(8, -16),
                     textcoords="offset points", fontsize=9, color=colour)
     ax.axhline(span, color=plots.GREY, lw=1)
-    ax.annotate(f"{span} positions: tokens 1 to {span}", (0.55 * max_layers, span), xytext=(0, 4), textcoords="offset points", fontsize=8)
+    ax.annotate(f"{span} positions: tokens 1 to {span}", (1, span), xytext=(10, 4), textcoords="offset points", fontsize=8)
     ax.plot([1], [span], "*", color="black", markersize=12, label="attention: all positions in 1 layer")
     ax.set(xlabel="convolution layers stacked", ylabel="positions seen by one output")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, 0.9))

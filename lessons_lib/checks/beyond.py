@@ -68,8 +68,8 @@ def check_softmax_backward(function: Callable) -> bool:
                 problem = f"for {n} scores you returned {np.round(got, 3).tolist()}, expected {np.round(expected, 3).tolist()}"
         if problem:
             return report(False, "", problem,
-                          "weights * (d_weights - (weights * d_weights).sum()): the subtracted sum is there "
-                          "because raising one weight lowers all the others.")
+                          "subtract the weighted sum (weights * d_weights).sum() from d_weights, then "
+                          "multiply by the weights.")
     return report(True, "Right: that is the line in training.backward.", "", "")
 
 

@@ -1,0 +1,168 @@
+"""Lesson 07: recurrent decay, receptive fields, kernel vs attention, cost measurement."""
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lessons_lib import sequence_models as sm
+from lessons_lib.plots import Figure
+from lessons_lib.vocab import BANK_SENTENCE, RIVER_SENTENCE
+
+
+def test_recurrent_signal_starts_at_one_and_fades_over_many_steps():
+    survival = sm.recurrent_signal(50, gain=0.9)
+    assert survival[0] == 1.0
+    assert survival[50] < 1e-6
+
+
+def test_recurrent_signal_fades_faster_with_a_smaller_gain():
+    assert sm.recurrent_signal(30, gain=0.8)[30] < sm.recurrent_signal(30, gain=1.5)[30]
+
+
+def test_recurrent_signal_matches_a_finite_nudge_for_a_few_steps():
+    size, steps, nudge = 16, 5, 1e-6
+    w, u = sm.random_recurrent_weights(size, gain=0.9, seed=0)
+    rng = np.random.default_rng(1)
+    inputs = rng.standard_normal((steps + 1, size))
+    direction = rng.standard_normal(size)
+    nudged = inputs.copy()
+    nudged[0] += nudge * direction
+    gap = np.linalg.norm(sm.recurrent_states(nudged, w, u) - sm.recurrent_states(inputs, w, u), axis=1)
+    np.testing.assert_allclose(gap / gap[0], sm.recurrent_signal(steps, gain=0.9, seed=0), rtol=1e-4)
+
+
+def test_recurrent_signal_is_the_same_every_run():
+    np.testing.assert_array_equal(sm.recurrent_signal(20, seed=3), sm.recurrent_signal(20, seed=3))
+
+
+def test_recurrent_weights_shrink_every_direction_by_the_gain():
+    w, _ = sm.random_recurrent_weights(8, gain=0.7)
+    np.testing.assert_allclose(np.linalg.svd(w, compute_uv=False), 0.7)
+
+
+def test_recurrent_states_run_one_step_per_token():
+    w = np.zeros((2, 2))
+    u = np.eye(2)
+    states = sm.recurrent_states([[1.0, 0.0], [0.0, 2.0]], w, u)
+    np.testing.assert_allclose(states, np.tanh([[1.0, 0.0], [0.0, 2.0]]))
+
+
+def test_recurrent_states_reject_a_mismatched_matrix():
+    with pytest.raises(ValueError, match="recurrent"):
+        sm.recurrent_states(np.ones((3, 2)), np.eye(3), np.eye(2))
+
+
+def test_recurrent_signal_rejects_a_negative_step_count():
+    with pytest.raises(ValueError, match="steps"):
+        sm.recurrent_signal(-1)
+
+
+def test_path_lengths_from_token_1_to_100():
+    lengths = list(sm.path_lengths(99).values())
+    assert lengths == [99, 50, 25, 1]
+
+
+@given(st.integers(0, 40), st.sampled_from([2, 3, 5, 7]))
+def test_receptive_field_formula_agrees_with_running_the_convolutions(layers, kernel):
+    assert sm.receptive_field(layers, kernel) == sm.measured_receptive_field(layers, kernel)
+
+
+def test_linking_positions_1_and_100_takes_50_layers_of_width_3_and_25_of_width_5():
+    assert sm.layers_to_connect(99, 3) == 50
+    assert sm.layers_to_connect(99, 5) == 25
+    assert sm.receptive_field(49, 3) < 100 <= sm.receptive_field(50, 3)
+
+
+def test_receptive_field_rejects_a_non_integer_kernel():
+    with pytest.raises(TypeError, match="kernel"):
+        sm.receptive_field(2, 3.0)
+
+
+def test_layers_to_connect_rejects_a_kernel_of_one():
+    with pytest.raises(ValueError, match="kernel"):
+        sm.layers_to_connect(10, 1)
+
+
+def test_kernel_weights_are_centred_and_cut_at_the_edges():
+    np.testing.assert_allclose(sm.kernel_weights(4, 0, [0.25, 0.5, 0.25]), [0.5, 0.25, 0, 0])
+    np.testing.assert_allclose(sm.kernel_weights(5, 2, [1, 2, 3]), [0, 1, 2, 3, 0])
+
+
+def test_kernel_weights_reject_an_even_kernel():
+    with pytest.raises(ValueError, match="kernel"):
+        sm.kernel_weights(5, 2, [0.5, 0.5])
+
+
+def test_kernel_weights_reject_a_position_past_the_end():
+    with pytest.raises(ValueError, match="position"):
+        sm.kernel_weights(3, 3)
+
+
+def test_convolution_weights_are_identical_for_both_sentences_but_attention_differs():
+    bank, river = sm.compare_kernel_and_attention([BANK_SENTENCE, RIVER_SENTENCE])
+    np.testing.assert_array_equal(bank.convolution, river.convolution)
+    assert not np.allclose(bank.attention, river.attention)
+    assert bank.attention[bank.tokens.index("money")] > 0.2
+    assert river.attention[river.tokens.index("river")] > 0.2
+    assert bank.convolution[bank.tokens.index("money")] == 0
+
+
+def test_content_weights_are_a_distribution():
+    weights = sm.content_weights(np.eye(3), 1)
+    assert weights.sum() == pytest.approx(1)
+    assert weights.argmax() == 1
+
+
+def test_compare_rejects_a_sentence_without_the_focus_word():
+    with pytest.raises(ValueError, match="focus"):
+        sm.compare_kernel_and_attention(["the river"], focus="bank")
+
+
+def test_weight_matrix_bytes_grow_with_the_square_of_n():
+    assert sm.weight_matrix_bytes(4096) == 64 * 2**20
+    assert sm.weight_matrix_bytes(2048) * 4 == sm.weight_matrix_bytes(4096)
+
+
+def test_weight_matrix_bytes_rejects_zero_tokens():
+    with pytest.raises(ValueError, match="n"):
+        sm.weight_matrix_bytes(0)
+
+
+def test_measure_cost_reports_memory_at_least_one_weight_matrix():
+    cost = sm.measure_cost(sizes=(32, 64), repeats=1)
+    assert list(cost.sizes) == [32, 64]
+    assert (cost.attention_seconds > 0).all() and (cost.recurrent_seconds > 0).all()
+    assert (cost.attention_peak >= cost.weight_matrix).all()
+    assert cost.recurrent_peak[1] < cost.attention_peak[1]
+
+
+def test_measure_cost_rejects_a_zero_size():
+    with pytest.raises(ValueError, match="sizes"):
+        sm.measure_cost(sizes=(0,))
+
+
+def test_peak_bytes_sees_a_numpy_allocation():
+    assert sm.peak_bytes(lambda: np.ones(1_000_000)) >= 8_000_000
+
+
+def test_best_time_rejects_zero_repeats():
+    with pytest.raises(ValueError, match="repeats"):
+        sm.best_time(lambda: None, repeats=0)
+
+
+def test_tables_show_the_key_numbers():
+    assert "101" in sm.receptive_field_table()
+    assert "67,108,864" in sm.memory_table()
+    table = sm.signal_decay_table({"gain 0.9": sm.recurrent_signal(10)})
+    assert table.splitlines()[1].split() == ["0", "1.00e+00"]
+
+
+def test_every_plot_returns_a_figure():
+    survival = {"gain 0.9": sm.recurrent_signal(10)}
+    cost = sm.CostMeasurement(np.array([8, 16]), np.array([1e-4, 2e-4]), np.array([1e-4, 1e-4]),
+                              np.array([512, 2048]), np.array([100, 200]))
+    comparison = sm.compare_kernel_and_attention([BANK_SENTENCE])
+    for fig in (sm.signal_decay_plot(survival), sm.receptive_field_plot(), sm.cost_plot(cost),
+                sm.kernel_vs_attention_plot(comparison)):
+        assert isinstance(fig, Figure)
+    assert "attention ms" in sm.cost_table(cost)
