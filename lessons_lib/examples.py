@@ -1,0 +1,295 @@
+"""The worked examples of lessons 04-06: bank, trophy, translation, bottleneck.
+
+Every vector here is hand-built for teaching (the English ones come from
+:data:`lessons_lib.vocab.WORDS`, the French/English pairs from
+:data:`BILINGUAL`). They show the *mechanism* of attention; they say nothing
+about what a trained model learns. The bottleneck measurement uses seeded
+random vectors instead, so its curve does not depend on anything hand-tuned.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validate import as_float_array, as_positive, as_vector
+from .attention import _softmax, attention_weights
+from .vocab import BANK_SENTENCE, WORDS, Vocabulary, tokenize
+
+# --- lesson 04: one word, two meanings ------------------------------------------
+MONEY_SENTENCE = "I deposited money at the bank."
+FISHING_SENTENCE = "We fished by the bank of the river."
+BANK_EXAMPLES = {"money": MONEY_SENTENCE, "river": FISHING_SENTENCE, "lesson 01": BANK_SENTENCE}
+"""The lesson's sentences, by a short name."""
+
+SENSE_MARGIN = 0.02
+"""How far finance and nature must differ before a sense is called."""
+
+
+def self_attention_matrix(sentence: str | Iterable[str], vocab: Vocabulary = WORDS) -> tuple[list[str], np.ndarray]:
+    """Tokens and the (n, n) weights softmax(x @ x.T) of lesson 03, row by row."""
+    tokens, vectors = vocab.encode(sentence)
+    return tokens, _softmax(vectors @ vectors.T, axis=1)
+
+
+def focus_blend(
+    sentence: str | Iterable[str], focus: str = "bank", vocab: Vocabulary = WORDS
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The weights of one word (its first occurrence) and its blended vector.
+
+    Returns
+    -------
+    tokens, weights (n,) of ``focus`` over the tokens, blended (d,) vector
+    """
+    tokens, vectors = vocab.encode(sentence)
+    if not isinstance(focus, str) or focus.lower() not in tokens:
+        raise ValueError(f"focus must be a word of the sentence, got {focus!r} (tokens: {' '.join(tokens)})")
+    row = vectors @ vectors[tokens.index(focus.lower())]
+    weights = _softmax(row)
+    return tokens, weights, weights @ vectors
+
+
+def bank_sense(vector: ArrayLike, vocab: Vocabulary = WORDS) -> str:
+    """'finance', 'nature' or 'undecided': which side of finance = nature a vector lies on."""
+    v = as_vector(vector, "vector", size=len(vocab.dimensions))
+    lead = v[vocab.axis("finance")] - v[vocab.axis("nature")]
+    if abs(lead) <= SENSE_MARGIN:
+        return "undecided"
+    return "finance" if lead > 0 else "nature"
+
+
+MAX_WORDS = 16
+"""Longest sentence the bank explorer accepts (its bars stay readable)."""
+
+
+def sentence_problem(sentence: str, focus: str = "bank") -> str:
+    """A friendly explanation of why ``sentence`` cannot be used, or "" if it can."""
+    try:
+        tokens = tokenize(sentence)
+    except (TypeError, ValueError):
+        return "Type a sentence first (words from the toy vocabulary)."
+    unknown = list(dict.fromkeys(t for t in tokens if t not in WORDS))
+    if unknown:
+        parts = []
+        for word in unknown:
+            near = WORDS.closest(word, 4)
+            parts.append(f"'{word}' (close words I know: {', '.join(near)})" if near else f"'{word}' (no known word is close)")
+        return "I don't know " + "; ".join(parts) + "."
+    if focus not in tokens:
+        return f"Your sentence needs the word '{focus}', so there is something to watch."
+    if len(tokens) > MAX_WORDS:
+        return f"Please use at most {MAX_WORDS} words (you typed {len(tokens)})."
+    return ""
+
+
+# --- lesson 05: the trophy and the suitcase -------------------------------------
+TROPHY_SENTENCE = "The trophy wouldn't fit in the suitcase because it was too big."
+FILLERS = ("frankly", "honestly", "really", "truly", "clearly", "sadly", "simply", "surely")
+"""Adverbs that can stand almost anywhere: used to push "trophy" and "it" apart."""
+TROPHY_TEMPERATURE = 0.2
+"""Softmax temperature for lesson 05 (scores x 5): toy vectors are small, so we sharpen."""
+
+
+def trophy_tokens(adjective: str = "big", *, between: int = 0, fillers: int = 0) -> list[str]:
+    """The trophy sentence with ``fillers`` adverbs, ``between`` of them after "because".
+
+    The other ``fillers - between`` adverbs open the sentence, so every version
+    has the same words and only the distance from "trophy" to "it" changes.
+    """
+    if adjective not in ("big", "small"):
+        raise ValueError(f"adjective must be 'big' or 'small', got {adjective!r}")
+    for name, value in (("fillers", fillers), ("between", between)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
+    if between > fillers:
+        raise ValueError(f"between must be at most fillers ({fillers}), got {between}")
+    pool = [FILLERS[k % len(FILLERS)] for k in range(fillers)]
+    start, middle = pool[: fillers - between], pool[fillers - between:]
+    words = tokenize(TROPHY_SENTENCE.replace("big", adjective))
+    cut = words.index("because") + 1
+    return start + words[:cut] + middle + words[cut:]
+
+
+def it_query(tokens: Sequence[str], vocab: Vocabulary = WORDS) -> np.ndarray:
+    """The query of "it" in context: its own vector plus its predicate's adjective.
+
+    The predicate is the word after the first "too" that follows "it" ("too
+    big" adds the *object* feature, "too small" the *container* feature). With
+    no such word the query is the vector of "it" alone.
+    """
+    words = [str(t).lower() for t in tokens]
+    if "it" not in words:
+        raise ValueError(f"tokens must contain 'it', got {' '.join(words)}")
+    here = words.index("it")
+    query = vocab.vector("it")
+    after = words[here + 1:]
+    if "too" in after and after.index("too") + 1 < len(after):
+        query = query + vocab.vector(after[after.index("too") + 1])
+    return query
+
+
+def coreference_attention(
+    sentence: str | Iterable[str], *, temperature: float = TROPHY_TEMPERATURE, vocab: Vocabulary = WORDS
+) -> tuple[list[str], np.ndarray, int]:
+    """Self-attention where "it" asks with its in-context query (:func:`it_query`).
+
+    Every other token's query is its own vector; keys are the word vectors.
+
+    Returns
+    -------
+    tokens, weights (n, n) with rows summing to 1, index of "it"
+    """
+    t = as_positive(temperature, "temperature")
+    tokens, vectors = vocab.encode(sentence)
+    if "it" not in tokens:
+        raise ValueError(f"sentence must contain 'it', got {' '.join(tokens)}")
+    here = tokens.index("it")
+    queries = vectors.copy()
+    queries[here] = it_query(tokens, vocab)
+    return tokens, attention_weights(queries, vectors, temperature=t), here
+
+
+def it_weights(adjective: str = "big", *, between: int = 0, fillers: int = 0) -> tuple[list[str], np.ndarray]:
+    """Tokens of a trophy sentence and the weights of "it" over them."""
+    tokens, weights, here = coreference_attention(trophy_tokens(adjective, between=between, fillers=fillers))
+    return tokens, weights[here]
+
+
+# --- lesson 06: translation as a spotlight ----------------------------------------
+BILINGUAL_DIMENSIONS = ("article", "animal", "colour", "sleep", "position", "furniture")
+
+# Hand-built so that a word and its translation share features, as a trained
+# translation model's shared space would; the small cross-terms make it less tidy.
+_BILINGUAL: dict[str, tuple[float, ...]] = {
+    # French
+    "le": (1.0, 0, 0, 0, 0, 0),
+    "la": (1.0, 0, 0, 0, 0, 0),
+    "chat": (0, 1.0, 0, 0.2, 0, 0),
+    "noir": (0, 0, 1.0, 0, 0, 0),
+    "dort": (0, 0.2, 0, 1.0, 0, 0),
+    "sur": (0, 0, 0, 0, 1.0, 0.3),
+    "canapé": (0, 0, 0, 0.2, 0.1, 1.0),
+    "chaise": (0, 0, 0, 0, 0.1, 0.9),
+    # English
+    "the": (1.0, 0, 0, 0, 0, 0),
+    "cat": (0, 1.0, 0, 0.1, 0, 0),
+    "black": (0, 0, 1.0, 0, 0, 0),
+    "sleeps": (0, 0.3, 0, 1.0, 0, 0),
+    "on": (0, 0, 0, 0, 1.0, 0.2),
+    "couch": (0, 0, 0, 0.3, 0.1, 1.0),
+    "chair": (0, 0, 0, 0, 0.1, 0.9),
+}
+
+BILINGUAL = Vocabulary(BILINGUAL_DIMENSIONS, _BILINGUAL)
+"""Hand-built French and English toy vectors in one shared space (not learned)."""
+
+FRENCH_SENTENCE = "Le chat noir dort sur le canapé."
+ENGLISH_SENTENCE = "The black cat sleeps on the couch."
+TRANSLATION_TEMPERATURE = 0.25
+
+
+def cross_attention(
+    target: str | Iterable[str] = ENGLISH_SENTENCE,
+    source: str | Iterable[str] = FRENCH_SENTENCE,
+    *,
+    temperature: float = TRANSLATION_TEMPERATURE,
+    vocab: Vocabulary = BILINGUAL,
+) -> tuple[list[str], list[str], np.ndarray]:
+    """Weights from every target word (query) to every source word (key).
+
+    Returns
+    -------
+    target tokens, source tokens, weights (n_target, n_source), rows summing to 1
+    """
+    t = as_positive(temperature, "temperature")
+    target_tokens, queries = vocab.encode(target)
+    source_tokens, keys = vocab.encode(source)
+    return target_tokens, source_tokens, attention_weights(queries, keys, temperature=t)
+
+
+# --- lesson 06: the bottleneck, measured -------------------------------------------
+BOTTLENECK_LENGTHS = (2, 4, 6, 8, 12, 16, 24, 32, 48, 64)
+
+
+@dataclass(frozen=True)
+class BottleneckResult:
+    """Recovery accuracy per sentence length for the two ways of reading the input."""
+
+    lengths: np.ndarray
+    mean_accuracy: np.ndarray
+    attention_accuracy: np.ndarray
+    chance: float
+    dim: int
+    trials: int
+
+
+def bottleneck_measurement(
+    lengths: Sequence[int] = BOTTLENECK_LENGTHS,
+    *,
+    dim: int = 64,
+    vocab_size: int = 512,
+    trials: int = 300,
+    seed: int = 0,
+) -> BottleneckResult:
+    """Recover the word at a chosen position from a mean summary or an attention blend.
+
+    Each token is its random word vector with the signs flipped by a random
+    +-1 code of its position (multiplying by the code again undoes it). Both
+    readers unscramble with the wanted position's code and pick the nearest
+    vocabulary word. (a) reads the mean of all tokens; (b) reads the blend with
+    softmax weights of position-code dot products (query: the wanted position).
+    """
+    sizes = _as_lengths(lengths, vocab_size)
+    dim, trials = _as_count(dim, "dim"), _as_count(trials, "trials")
+    rng = np.random.default_rng(seed)
+    words = rng.standard_normal((vocab_size, dim))
+    words /= np.linalg.norm(words, axis=1, keepdims=True)
+    codes = rng.choice([-1.0, 1.0], size=(int(sizes.max()), dim))
+    mean_acc, attn_acc = [], []
+    for n in sizes:
+        ids = rng.random((trials, vocab_size)).argsort(axis=1)[:, :n]  # n different words
+        wanted = rng.integers(0, n, trials)
+        tokens = words[ids] * codes[:n]                             # (trials, n, dim)
+        query = codes[wanted]                                       # (trials, dim)
+        weights = _softmax(query @ codes[:n].T / np.sqrt(dim))      # (trials, n)
+        truth = ids[np.arange(trials), wanted]
+        for summary, out in ((tokens.mean(axis=1), mean_acc), (np.einsum("tn,tnd->td", weights, tokens), attn_acc)):
+            guess = np.argmax((summary * query) @ words.T, axis=1)
+            out.append(float(np.mean(guess == truth)))
+    return BottleneckResult(sizes, np.array(mean_acc), np.array(attn_acc), 1 / vocab_size, dim, trials)
+
+
+def _as_count(value: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    return int(value)
+
+
+def _as_lengths(lengths: Sequence[int], vocab_size: int) -> np.ndarray:
+    vocab_size = _as_count(vocab_size, "vocab_size")
+    sizes = as_float_array(lengths, "lengths", ndim=1)
+    if (sizes != np.round(sizes)).any() or (sizes < 1).any() or (sizes > vocab_size).any():
+        raise ValueError(f"lengths must be whole numbers from 1 to vocab_size ({vocab_size}), got {list(lengths)}")
+    return sizes.astype(int)
+
+
+def first_length_below(result: BottleneckResult, level: float = 0.5, *, reader: str = "mean") -> int | None:
+    """The shortest measured length whose accuracy falls below ``level`` (None if never)."""
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level <= 1:
+        raise ValueError(f"level must be an accuracy in (0, 1], got {level!r}")
+    if reader not in ("mean", "attention"):
+        raise ValueError(f"reader must be 'mean' or 'attention', got {reader!r}")
+    accuracy = result.mean_accuracy if reader == "mean" else result.attention_accuracy
+    below = np.flatnonzero(accuracy < level)
+    return int(result.lengths[below[0]]) if below.size else None
+
+
+__all__ = [
+    "BANK_EXAMPLES", "BILINGUAL", "BOTTLENECK_LENGTHS", "BottleneckResult", "ENGLISH_SENTENCE",
+    "FILLERS", "FISHING_SENTENCE", "FRENCH_SENTENCE", "MONEY_SENTENCE", "TROPHY_SENTENCE",
+    "bank_sense", "bottleneck_measurement", "coreference_attention", "cross_attention",
+    "first_length_below", "focus_blend", "it_query", "it_weights", "self_attention_matrix", "sentence_problem",
+    "trophy_tokens",
+]

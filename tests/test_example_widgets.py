@@ -1,0 +1,121 @@
+"""Headless tests of the lesson 04-06 explorers: move a control, read the attributes."""
+import html
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+
+from lessons_lib.example_widgets import BankSentenceExplorer, TranslationExplorer, TrophyExplorer
+
+
+# --- bank -------------------------------------------------------------------------
+@pytest.fixture
+def bank():
+    return BankSentenceExplorer()
+
+
+def test_bank_explorer_starts_on_the_money_sense(bank):
+    assert bank.ok and bank.sense == "finance"
+    assert "money sense" in bank.message.value
+
+
+def test_bank_explorer_follows_a_new_sentence(bank):
+    before = bank.view.image.value
+    bank.set_sentence("We fished by the bank of the river")
+    assert bank.sense == "nature" and len(bank.tokens) == 8
+    assert np.isclose(bank.weights.sum(), 1)
+    assert bank.view.image.value != before
+    assert "river sense" in bank.message.value
+
+
+def test_bank_explorer_lists_close_words_and_keeps_the_last_good_result(bank):
+    tokens, weights, image = bank.tokens, bank.weights.copy(), bank.view.image.value
+    bank.set_sentence("I deposited mony at the bank")
+    assert not bank.ok
+    assert "mony" in bank.message.value and "money" in bank.message.value
+    assert bank.tokens == tokens and np.array_equal(bank.weights, weights)
+    assert bank.view.image.value == image
+
+
+def test_bank_explorer_stays_usable_after_a_bad_sentence(bank):
+    bank.set_sentence("zzz qqq")
+    bank.set_sentence("")
+    bank.set_sentence("we walked by the river")
+    assert "needs the word 'bank'" in bank.message.value
+    bank.set_sentence("the boat sat by the muddy bank")
+    assert bank.ok and bank.sense == "nature"
+
+
+def test_bank_explorer_typing_in_the_box_updates_it(bank):
+    bank.box.value = "I paid cash at the bank"
+    assert bank.sentence == "I paid cash at the bank" and bank.sense == "finance"
+
+
+def test_bank_explorer_rejects_a_bad_starting_sentence():
+    with pytest.raises(ValueError, match="sentence"):
+        BankSentenceExplorer("we fished by the river")
+
+
+# --- trophy -----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def trophy():
+    return TrophyExplorer()
+
+
+def test_trophy_toggle_is_big_or_small_buttons(trophy):
+    assert isinstance(trophy.toggle, widgets.ToggleButtons)
+    assert trophy.toggle.options == ("big", "small")
+    assert isinstance(trophy.summary, widgets.HTML)
+
+
+def test_trophy_toggle_flips_the_noun_it_weights_most(trophy):
+    trophy.toggle.value = "big"
+    assert trophy.top_noun == "trophy"
+    assert trophy.tokens[int(np.argmax(trophy.weights))] == "trophy"
+    before, summary = trophy.view.image.value, trophy.summary.value
+    trophy.toggle.value = "small"
+    assert trophy.top_noun == "suitcase"
+    assert trophy.tokens[int(np.argmax(trophy.weights))] == "suitcase"
+    assert trophy.view.image.value != before
+    assert summary != trophy.summary.value and "<b>suitcase</b>" in trophy.summary.value
+    trophy.toggle.value = "big"
+
+
+def test_trophy_filler_slider_keeps_the_trophy_weight_constant(trophy):
+    trophy.toggle.value = "big"
+    trophy.slider.value = 0
+    start, image = trophy.trophy_weight, trophy.view.image.value
+    distances = []
+    for between in range(1, trophy.slider.max + 1):
+        trophy.slider.value = between
+        assert trophy.trophy_weight == pytest.approx(start, abs=1e-12)
+        distances.append(trophy.distance)
+    assert distances == list(range(8, 8 + trophy.slider.max))
+    assert trophy.view.image.value != image
+    trophy.slider.value = 0
+
+
+def test_trophy_summary_shows_the_weights_as_text(trophy):
+    trophy.toggle.value = "big"
+    assert f"trophy {trophy.trophy_weight:.3f}" in trophy.summary.value
+    assert f"suitcase {trophy.suitcase_weight:.3f}" in trophy.summary.value
+    assert "weights of 'it'" in html.unescape(trophy.view.text.value)
+
+
+# --- translation ------------------------------------------------------------------
+@pytest.mark.parametrize("step, word, peak", [(1, "black", "noir"), (2, "cat", "chat"), (3, "sleeps", "dort"),
+                                              (4, "on", "sur"), (6, "couch", "canapé")])
+def test_translation_step_slider_moves_the_spotlight(step, word, peak):
+    explorer = TranslationExplorer()
+    before = explorer.view.image.value
+    explorer.slider.value = step
+    assert explorer.word == word and explorer.peak == peak
+    assert np.isclose(explorer.weights.sum(), 1)
+    assert explorer.view.image.value != before
+    assert f"<b>{peak}</b>" in explorer.caption.value
+
+
+def test_translation_explorer_says_the_spotlight_on_the_is_shared():
+    explorer = TranslationExplorer(step=5)
+    assert explorer.word == "the"
+    assert "shared by" in explorer.caption.value and "position 0" in explorer.caption.value

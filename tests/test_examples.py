@@ -1,0 +1,267 @@
+"""Tests for lessons_lib.examples: bank senses, trophy, translation, bottleneck."""
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lessons_lib import WORDS, UnknownWordError
+from lessons_lib import examples as ex
+
+
+# --- lesson 04 ---------------------------------------------------------------------
+def test_focus_blend_is_one_row_of_the_full_self_attention():
+    tokens, weights = ex.self_attention_matrix(ex.FISHING_SENTENCE)
+    same_tokens, row, blended = ex.focus_blend(ex.FISHING_SENTENCE)
+    i = tokens.index("bank")
+    assert same_tokens == tokens
+    assert np.allclose(row, weights[i])
+    assert np.allclose(blended, (weights @ WORDS.vectors(tokens))[i])
+
+
+def test_self_attention_matrix_rows_sum_to_one():
+    _, weights = ex.self_attention_matrix(ex.MONEY_SENTENCE)
+    assert np.allclose(weights.sum(axis=1), 1)
+
+
+@pytest.mark.parametrize("name, sense", [("money", "finance"), ("river", "nature"), ("lesson 01", "finance")])
+def test_bank_takes_the_sense_of_its_sentence(name, sense):
+    assert ex.bank_sense(ex.focus_blend(ex.BANK_EXAMPLES[name])[2]) == sense
+
+
+def test_bank_alone_is_undecided():
+    assert ex.bank_sense(WORDS.vector("bank")) == "undecided"
+
+
+def test_focus_blend_rejects_a_focus_missing_from_the_sentence():
+    with pytest.raises(ValueError, match="focus"):
+        ex.focus_blend("we fished by the river", "bank")
+
+
+def test_bank_sense_rejects_a_vector_of_the_wrong_size():
+    with pytest.raises(ValueError, match="vector"):
+        ex.bank_sense([0.5, 0.1])
+
+
+def test_sentence_problem_lists_close_words_for_a_typo():
+    message = ex.sentence_problem("I deposited mony at the bank")
+    assert "'mony'" in message and "money" in message
+
+
+def test_sentence_problem_asks_for_the_focus_word():
+    assert "'bank'" in ex.sentence_problem("we fished by the river")
+
+
+def test_sentence_problem_asks_for_text_when_empty():
+    assert "Type a sentence" in ex.sentence_problem("  ,. ")
+
+
+def test_sentence_problem_limits_the_length():
+    assert str(ex.MAX_WORDS) in ex.sentence_problem("the " * ex.MAX_WORDS + "bank")
+
+
+def test_sentence_problem_accepts_a_good_sentence():
+    assert ex.sentence_problem("We fished by the bank of the river.") == ""
+
+
+# --- lesson 05 ---------------------------------------------------------------------
+def test_trophy_tokens_without_fillers_is_the_sentence():
+    assert ex.trophy_tokens() == ["the", "trophy", "wouldn't", "fit", "in", "the", "suitcase",
+                                  "because", "it", "was", "too", "big"]
+
+
+def test_trophy_tokens_places_the_between_fillers_after_because():
+    tokens = ex.trophy_tokens("small", between=2, fillers=3)
+    assert tokens[:2] == ["frankly", "the"]
+    assert tokens[tokens.index("because") + 1: tokens.index("it")] == ["honestly", "really"]
+    assert tokens[-1] == "small" and len(tokens) == 15
+
+
+def test_trophy_tokens_rejects_another_adjective():
+    with pytest.raises(ValueError, match="adjective"):
+        ex.trophy_tokens("huge")
+
+
+def test_trophy_tokens_rejects_more_between_than_fillers():
+    with pytest.raises(ValueError, match="between"):
+        ex.trophy_tokens(between=3, fillers=2)
+
+
+def test_trophy_tokens_rejects_negative_fillers():
+    with pytest.raises(ValueError, match="fillers"):
+        ex.trophy_tokens(fillers=-1)
+
+
+def test_it_query_adds_the_object_feature_for_too_big():
+    query = ex.it_query(ex.trophy_tokens("big"))
+    assert np.allclose(query, WORDS.vector("it") + WORDS.vector("big"))
+    assert query[WORDS.axis("object")] > query[WORDS.axis("container")]
+
+
+def test_it_query_adds_the_container_feature_for_too_small():
+    query = ex.it_query(ex.trophy_tokens("small"))
+    assert query[WORDS.axis("container")] > query[WORDS.axis("object")]
+
+
+def test_it_query_without_a_predicate_is_the_vector_of_it():
+    assert np.allclose(ex.it_query(["it", "was", "the", "trophy"]), WORDS.vector("it"))
+
+
+def test_it_query_rejects_tokens_without_it():
+    with pytest.raises(ValueError, match="tokens"):
+        ex.it_query(["the", "trophy"])
+
+
+def test_too_big_puts_the_largest_weight_of_it_on_the_trophy():
+    tokens, weights = ex.it_weights("big")
+    assert tokens[int(np.argmax(weights))] == "trophy"
+    assert weights[tokens.index("trophy")] > 10 * weights[tokens.index("suitcase")]
+
+
+def test_too_small_puts_the_largest_weight_of_it_on_the_suitcase():
+    tokens, weights = ex.it_weights("small")
+    assert tokens[int(np.argmax(weights))] == "suitcase"
+    assert weights[tokens.index("suitcase")] > 10 * weights[tokens.index("trophy")]
+
+
+def test_it_alone_cannot_tell_trophy_from_suitcase():
+    tokens, vectors = WORDS.encode(ex.TROPHY_SENTENCE)
+    scores = vectors @ WORDS.vector("it")
+    assert abs(scores[tokens.index("trophy")] - scores[tokens.index("suitcase")]) < 0.1
+
+
+@given(adjective=st.sampled_from(["big", "small"]), fillers=st.integers(0, 12), data=st.data())
+def test_moving_fillers_between_trophy_and_it_leaves_the_trophy_weight_unchanged(adjective, fillers, data):
+    between = data.draw(st.integers(0, fillers))
+    reference_tokens, reference = ex.it_weights(adjective, between=0, fillers=fillers)
+    tokens, weights = ex.it_weights(adjective, between=between, fillers=fillers)
+    assert weights[tokens.index("trophy")] == pytest.approx(reference[reference_tokens.index("trophy")], abs=1e-12)
+    assert tokens.index("it") - tokens.index("trophy") == 7 + between
+
+
+def test_coreference_attention_rows_sum_to_one():
+    _, weights, it = ex.coreference_attention(ex.TROPHY_SENTENCE)
+    assert np.allclose(weights.sum(axis=1), 1) and it == 8
+
+
+def test_coreference_attention_rejects_a_sentence_without_it():
+    with pytest.raises(ValueError, match="sentence"):
+        ex.coreference_attention("the trophy was big")
+
+
+def test_coreference_attention_rejects_a_zero_temperature():
+    with pytest.raises(ValueError, match="temperature"):
+        ex.coreference_attention(ex.TROPHY_SENTENCE, temperature=0)
+
+
+# --- lesson 06 ---------------------------------------------------------------------
+EXPECTED_PEAK = {"black": "noir", "cat": "chat", "sleeps": "dort", "on": "sur", "couch": "canapé"}
+
+
+def test_cross_attention_puts_each_english_word_on_its_translation():
+    english, french, weights = ex.cross_attention()
+    for word, translation in EXPECTED_PEAK.items():
+        assert french[int(np.argmax(weights[english.index(word)]))] == translation
+
+
+def test_cross_attention_swaps_the_order_of_noir_and_chat():
+    english, french, weights = ex.cross_attention()
+    assert english.index("black") < english.index("cat")
+    assert french.index("noir") > french.index("chat")
+    assert weights[english.index("black"), french.index("noir")] > 0.8
+
+
+def test_the_splits_evenly_between_the_two_identical_le():
+    english, french, weights = ex.cross_attention()
+    row = weights[english.index("the")]
+    assert row[0] == pytest.approx(row[5]) and row[0] > 0.4
+
+
+def test_cross_attention_rows_sum_to_one():
+    assert np.allclose(ex.cross_attention()[2].sum(axis=1), 1)
+
+
+def test_cross_attention_rejects_an_unknown_word_with_close_words():
+    with pytest.raises(UnknownWordError, match="chat"):
+        ex.cross_attention("the cat", "le chta")
+
+
+def test_cross_attention_rejects_a_negative_temperature():
+    with pytest.raises(ValueError, match="temperature"):
+        ex.cross_attention(temperature=-1.0)
+
+
+def test_bilingual_vocabulary_has_its_own_named_dimensions():
+    assert ex.BILINGUAL.dimensions == ex.BILINGUAL_DIMENSIONS != WORDS.dimensions
+    assert "canapé" in ex.BILINGUAL and "canapé" not in WORDS
+
+
+@pytest.fixture(scope="module")
+def measured():
+    return ex.bottleneck_measurement()
+
+
+def test_bottleneck_measurement_is_reproducible_with_a_seed(measured):
+    again = ex.bottleneck_measurement()
+    assert np.array_equal(again.mean_accuracy, measured.mean_accuracy)
+    assert np.array_equal(again.attention_accuracy, measured.attention_accuracy)
+
+
+def test_the_mean_summary_loses_the_word_as_sentences_grow(measured):
+    assert measured.mean_accuracy[0] >= 0.95
+    assert measured.mean_accuracy[-1] <= 0.1
+    assert (np.diff(measured.mean_accuracy) <= 0.02).all()
+
+
+def test_the_attention_blend_keeps_recovering_the_word(measured):
+    assert (measured.attention_accuracy >= 0.95).all()
+    assert (measured.attention_accuracy >= measured.mean_accuracy).all()
+
+
+def test_both_readers_beat_chance_at_the_shortest_length(measured):
+    assert measured.chance == pytest.approx(1 / 512)
+    assert min(measured.mean_accuracy[0], measured.attention_accuracy[0]) > 100 * measured.chance
+
+
+def test_a_bigger_summary_holds_out_longer_but_still_falls():
+    small = ex.bottleneck_measurement(lengths=(16, 64), dim=32, trials=200)
+    big = ex.bottleneck_measurement(lengths=(16, 64), dim=128, trials=200)
+    assert big.mean_accuracy[0] > small.mean_accuracy[0] + 0.2
+    assert big.mean_accuracy[1] < 0.5
+
+
+def test_a_different_seed_gives_different_trials():
+    a = ex.bottleneck_measurement(lengths=(8,), trials=100, seed=1)
+    b = ex.bottleneck_measurement(lengths=(8,), trials=100, seed=2)
+    assert a.mean_accuracy[0] != b.mean_accuracy[0]
+
+
+@pytest.mark.parametrize("lengths", [(0, 4), (2.5,), (1000,)])
+def test_bottleneck_measurement_rejects_bad_lengths(lengths):
+    with pytest.raises(ValueError, match="lengths"):
+        ex.bottleneck_measurement(lengths=lengths)
+
+
+@pytest.mark.parametrize("name", ["dim", "trials", "vocab_size"])
+def test_bottleneck_measurement_rejects_a_zero_count(name):
+    with pytest.raises(ValueError, match=name):
+        ex.bottleneck_measurement(lengths=(2,), **{name: 0})
+
+
+def test_first_length_below_finds_the_first_failing_length(measured):
+    length = ex.first_length_below(measured, 0.5)
+    k = list(measured.lengths).index(length)
+    assert measured.mean_accuracy[k] < 0.5 <= measured.mean_accuracy[k - 1]
+
+
+def test_first_length_below_is_none_when_the_reader_never_fails(measured):
+    assert ex.first_length_below(measured, 0.5, reader="attention") is None
+
+
+def test_first_length_below_rejects_an_unknown_reader(measured):
+    with pytest.raises(ValueError, match="reader"):
+        ex.first_length_below(measured, reader="rnn")
+
+
+def test_first_length_below_rejects_a_level_above_one(measured):
+    with pytest.raises(ValueError, match="level"):
+        ex.first_length_below(measured, 50)
