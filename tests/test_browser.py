@@ -53,3 +53,35 @@ def test_explorer_slider_moves_the_weights_in_real_jupyterlab(lab, browser):
     page.locator(".widget-hslider", has_text="money").first.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "lesson01_explorer.png"))
     page.close()
+
+
+def test_trophy_toggle_flips_the_weights_of_it_in_real_jupyterlab(lab, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(lab.url("05_trophy_and_suitcase.ipynb"))
+    run_all_cells(page)
+    summary = page.locator(".widget-html", has_text='"it" looks most at').first
+    summary.wait_for(timeout=90_000)
+    assert "<b>trophy</b>" in summary.inner_html() or "trophy" in summary.locator("b").first.inner_text()
+    before = summary.inner_text()
+    cell = page.locator(".jp-OutputArea-output", has=page.locator(".widget-toggle-buttons")).first
+    picture = cell.locator("img.widget-image").first
+    src_before = picture.get_attribute("src")
+
+    toggle = page.locator(".widget-toggle-buttons").first
+    toggle.scroll_into_view_if_needed()
+    toggle.get_by_role("button", name="small").click()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.widget-html')]
+             .some(e => /looks most at:\\s*suitcase/.test(e.innerText))""",
+        timeout=20_000,
+    )
+    after = summary.inner_text()
+    assert after != before
+    page.wait_for_function("([img, old]) => img.src !== old", arg=[picture.element_handle(), src_before],
+                           timeout=20_000)  # the arc picture is redrawn too
+    trophy_before = float(re.search(r"trophy (0\.\d+)", before).group(1))
+    trophy_after = float(re.search(r"trophy (0\.\d+)", after).group(1))
+    assert trophy_after < trophy_before, "with 'too small', 'it' should look away from the trophy"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "lesson05_trophy_small.png"))
+    page.close()
