@@ -70,8 +70,9 @@ def check_array(answer: Any, expected: np.ndarray, *, success: str, hint: str, a
     array, problem = as_answer(answer, expected.shape)
     if array is not None and not np.allclose(array, expected, atol=atol, rtol=0):
         worst = np.unravel_index(np.argmax(np.abs(array - expected)), expected.shape)
+        direction = "too high" if array[worst] > expected[worst] else "too low"
         where = f"entry {tuple(int(i) for i in worst)}" if expected.ndim else "your answer"
-        problem = f"{where} is {array[worst]:.6g}, expected {expected[worst]:.6g}"
+        problem = f"{where} is {array[worst]:.6g}, which is {direction}"  # never reveal the answer
         array = None
     return report(array is not None, success, problem, hint)
 
