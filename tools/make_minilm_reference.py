@@ -1,4 +1,4 @@
-"""Make tests/fixtures/minilm_reference.json: reference numbers for lesson 10.
+"""Make lessons_lib/pretrained/minilm_reference.json: reference numbers for lesson 10.
 
 NOT part of the course's set-up. This script needs an optional, throw-away
 environment with the reference implementation (torch + transformers); the
@@ -30,7 +30,7 @@ import transformers  # noqa: E402
 from transformers import AutoModel, AutoTokenizer  # noqa: E402
 
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "minilm_reference.json"
+OUT = Path(__file__).resolve().parent.parent / "lessons_lib" / "pretrained" / "minilm_reference.json"
 
 # name -> (sentence, [(layer, head) whose full matrix is stored], token whose row is stored for every head)
 SENTENCES = {

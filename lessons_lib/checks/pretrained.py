@@ -15,7 +15,7 @@ RIVER_HEAD = (0, 4)  # the head the first exercise asks about
 
 @lru_cache(maxsize=1)
 def _model() -> MiniLM:
-    return load_model()
+    return load_model(low_memory=True)
 
 
 @lru_cache(maxsize=4)

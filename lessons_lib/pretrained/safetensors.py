@@ -5,11 +5,13 @@ tensor's name to its ``dtype``, ``shape`` and ``data_offsets`` (begin, end,
 counted from the end of the header), then the bytes of every tensor. The arrays
 returned here are read-only views into a memory map of the file: nothing is
 copied, and the operating system reads only the pages a computation touches.
+:meth:`TensorFile.release` lets it drop pages again once a computation is done.
 """
 from __future__ import annotations
 
 import json
 import math
+import mmap
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +43,31 @@ def read_header(path: str | Path) -> tuple[dict, int]:
     return header, 8 + length
 
 
-def read_safetensors(path: str | Path) -> dict[str, np.ndarray]:
+class TensorFile(dict):
+    """name -> read-only array; every array is a view into one memory map of the file."""
+
+    def __init__(self, mapping: mmap.mmap, spans: dict[str, tuple[int, int]], tensors: dict[str, np.ndarray]) -> None:
+        super().__init__(tensors)
+        self.mapping = mapping
+        self.spans = spans  # name -> (first byte, end byte) in the file
+
+    def release(self, names: list[str]) -> None:
+        """Let the operating system take these tensors' pages out of this process.
+
+        The data stays in the system's file cache; the next computation that
+        touches it maps it back (a fast, minor page fault). Resident memory drops.
+        """
+        advice = getattr(mmap, "MADV_DONTNEED", None)
+        if advice is None:  # not on this platform: keeping the pages is always correct
+            return
+        for name in names:
+            begin, end = self.spans[name]
+            start = begin - begin % mmap.PAGESIZE  # madvise works on whole pages
+            if end > start:
+                self.mapping.madvise(advice, start, end - start)
+
+
+def read_safetensors(path: str | Path) -> TensorFile:
     """Every tensor of a safetensors file as a read-only, memory-mapped numpy array.
 
     Parameters
@@ -54,13 +80,16 @@ def read_safetensors(path: str | Path) -> dict[str, np.ndarray]:
     """
     header, start = read_header(path)
     data_size = Path(path).stat().st_size - start
-    mapped = np.memmap(path, dtype=np.uint8, mode="r")
-    tensors = {}
+    with open(path, "rb") as stream:
+        mapping = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    tensors, spans = {}, {}
     for name, info in header.items():
         if name != "__metadata__":
             dtype, shape, begin = _layout(name, info, data_size)
-            tensors[name] = np.ndarray(shape, dtype=dtype, buffer=mapped, offset=start + begin)
-    return tensors
+            count = math.prod(shape)
+            tensors[name] = np.frombuffer(mapping, dtype=dtype, count=count, offset=start + begin).reshape(shape)
+            spans[name] = (start + begin, start + begin + count * dtype.itemsize)
+    return TensorFile(mapping, spans, tensors)
 
 
 def _layout(name: str, info: object, data_size: int) -> tuple[np.dtype, tuple[int, ...], int]:

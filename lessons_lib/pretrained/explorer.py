@@ -1,0 +1,84 @@
+"""A live picker for the pretrained model: choose a sentence, a layer and a head."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import plots
+from ..widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, _Explorer
+from .model import Forward, MiniLM
+
+
+class HeadExplorer(_Explorer):
+    """Heatmap of one attention head of the real model, picked with two sliders.
+
+    Parameters
+    ----------
+    model : the loaded model (:func:`~.model.load_model`)
+    sentences : the sentences offered in the drop-down
+    layer, head : the head shown first
+
+    Attributes
+    ----------
+    forward : the model's run on the chosen sentence
+    weights : (n, n) the weights of the chosen head
+    """
+
+    def __init__(self, model: MiniLM, sentences: Sequence[str], *, layer: int = 0, head: int = 0) -> None:
+        if isinstance(sentences, str) or not sentences or not all(isinstance(s, str) for s in sentences):
+            raise ValueError("sentences must be a non-empty list of strings")
+        self.model = model
+        self._runs: dict[str, Forward] = {}
+        self.sentence_picker = widgets.Dropdown(options=list(sentences), description="sentence",
+                                                layout=widgets.Layout(width="560px"), style=SLIDER_STYLE)
+        self.layer_slider = widgets.IntSlider(value=layer, min=0, max=model.layers - 1, description="layer",
+                                              layout=SLIDER_LAYOUT, style=SLIDER_STYLE)
+        self.head_slider = widgets.IntSlider(value=head, min=0, max=model.heads - 1, description="head",
+                                             layout=SLIDER_LAYOUT, style=SLIDER_STYLE)
+        self.view = LiveFigure(self._figure())
+        self.sentence_picker.observe(self._new_sentence, names="value")
+        for slider in (self.layer_slider, self.head_slider):
+            slider.observe(self._update, names="value")
+        controls = widgets.VBox([self.sentence_picker, widgets.HBox([self.layer_slider, self.head_slider])])
+        self.widget = widgets.VBox([controls, self.view.image, self.view.text])
+        self._update()
+
+    @property
+    def forward(self) -> Forward:
+        """The model's run on the chosen sentence (computed once per sentence)."""
+        text = self.sentence_picker.value
+        if text not in self._runs:
+            self._runs[text] = self.model.run(text)
+        return self._runs[text]
+
+    @property
+    def layer(self) -> int:
+        return int(self.layer_slider.value)
+
+    @property
+    def head(self) -> int:
+        return int(self.head_slider.value)
+
+    def _figure(self) -> plots.Figure:
+        tokens = self.forward.tokens
+        self.weights = self.forward.head(self.layer, self.head)
+        return plots.heatmap_plot(self.weights, tokens, xlabel="attends to (key)", ylabel="token (query)")
+
+    def _new_sentence(self, _change=None) -> None:
+        self.view.fig = self._figure()  # a new sentence has a new number of tokens: a new grid
+        self._update()
+
+    def _update(self, _change=None) -> None:
+        self.weights = self.forward.head(self.layer, self.head)
+        ax = self.view.fig.axes[0]
+        plots.update_heatmap(ax, self.weights)
+        ax.set_title(f"layer {self.layer}, head {self.head}")
+        strongest = np.argmax(self.weights, axis=1)
+        tokens = self.forward.tokens
+        summary = ", ".join(f"{t}→{tokens[j]}" for t, j in zip(tokens, strongest))
+        self.view.refresh(
+            f"layer {self.layer}, head {self.head}: each row is a token, each column what it attends to\n"
+            + plots.heatmap_table(self.weights, tokens) + f"\n\nstrongest link of each token: {summary}"
+        )
