@@ -21,12 +21,14 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.transforms import offset_copy
 from numpy.typing import ArrayLike
 
 from ._validate import as_distribution, as_labels, as_matrix, as_vector
 from .plots import BLUE, GREY, ORANGE, VERMILLION, heatmap_plot, new_axes, new_figure, text_table
 
 ARC_STEPS = 48        # points per arc
+LOOP_HEIGHT = 0.2     # height of the loop for a word's weight on itself
 VALUE_MIN = 0.05      # write a weight on the picture from this size up
 
 
@@ -60,7 +62,7 @@ def arc_plot(
 
     Arc height grows with distance; thickness and opacity grow with weight, and
     weights >= 0.05 are written above their arc. The word's weight on itself is
-    a small loop.
+    a small loop, its value written just under it.
     """
     w = as_distribution(weights, "weights", ndim=1)
     names = as_labels(labels, "labels", count=len(w))
@@ -69,7 +71,7 @@ def arc_plot(
     for _ in range(len(w)):
         ax.add_line(Line2D([], [], color=BLUE, solid_capstyle="round", gid="arc"))
         ax.text(0, 0, "", ha="center", va="bottom", fontsize=8, gid="arcvalue")
-    ax.set(xlim=(-0.7, len(w) - 0.3), ylim=(0, 1.22), yticks=[])
+    ax.set(xlim=(-0.7, len(w) - 0.3), yticks=[])
     ax.spines[["top", "right", "left"]].set_visible(False)
     ax.tick_params(axis="x", length=0)
     if title:
@@ -81,7 +83,7 @@ def arc_plot(
 def _arc_path(source: int, target: int, count: int) -> tuple[np.ndarray, np.ndarray]:
     t = np.linspace(0, np.pi, ARC_STEPS)
     if source == target:  # a small loop standing on the word
-        return source + 0.22 * np.sin(2 * t), 0.02 + 0.14 * np.sin(t)
+        return source + 0.22 * np.sin(2 * t), 0.02 + LOOP_HEIGHT * np.sin(t)
     height = 0.18 + 0.82 * abs(target - source) / max(1, count - 1)
     middle, half = (source + target) / 2, (target - source) / 2
     return middle - half * np.cos(t), 0.02 + height * np.sin(t)
@@ -103,11 +105,19 @@ def update_arcs(ax: Axes, weights: ArrayLike, source: int, labels: Sequence[str]
         ax.set_xticks(range(len(w)), names, rotation=40 if len(w) > 9 else 0,
                       ha="right" if len(w) > 9 else "center", rotation_mode="anchor")
     s = _as_index(source, "source", len(w))
+    top = 0.0
     for j, (line, text, weight) in enumerate(zip(arcs, values, w)):
         x, y = _arc_path(s, j, len(w))
         width, alpha = _style(float(weight))
         line.set(xdata=x, ydata=y, linewidth=width, alpha=alpha)
-        text.set(x=x[len(x) // 2], y=y.max() + 0.01, text=f"{weight:.2f}" if weight >= VALUE_MIN else "")
+        value = f"{weight:.2f}" if weight >= VALUE_MIN else ""
+        if j == s:  # under the loop, in a band the arcs never cross
+            text.set(x=s, y=-0.06, text=value, va="center", fontsize=7, transform=ax.transData)
+        else:  # just above the top of the (thick) line
+            lift = offset_copy(ax.transData, fig=ax.figure, y=width / 2 + 1, units="points")
+            text.set(x=x[len(x) // 2], y=y.max(), text=value, va="bottom", fontsize=8, transform=lift)
+        top = max(top, float(y.max()))
+    ax.set_ylim(-0.11, top + 0.12)  # a band below for the self-weight, room above for values
     for k, label in enumerate(ax.get_xticklabels()):
         boxed = k == s
         label.set_fontweight("bold" if boxed else "normal")
@@ -220,41 +230,58 @@ def sense_plane_plot(
     dims: tuple[int, int] = (0, 1),
     dim_names: tuple[str, str] = ("finance", "nature"),
     reference: Mapping[str, ArrayLike] | None = None,
+    words: Mapping[str, ArrayLike] | None = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
     """Named vectors on the plane of two dimensions, with the diagonal x = y dashed.
 
-    ``points`` are drawn as large distinct markers with labels; ``reference``
-    points (e.g. the word alone) as small white diamonds. Each half is named.
+    ``points`` are drawn as large distinct markers named in a legend under the
+    plot (long names never cover the picture); ``reference`` points (e.g. the
+    word alone) as white diamonds labelled beside them; ``words`` as small grey
+    dots, words at the same spot sharing one label and words at (0, 0) left out.
     """
     if not isinstance(points, Mapping) or not points:
         raise ValueError("points must be a non-empty mapping of name -> vector")
     pts = {name: as_vector(p, f"points[{name!r}]")[list(dims)] for name, p in points.items()}
     refs = {name: as_vector(p, f"reference[{name!r}]")[list(dims)] for name, p in (reference or {}).items()}
-    fig, ax = new_axes(4.8, 4.4, ax)
-    top = max(0.7, max(float(np.max(p)) for p in [*pts.values(), *refs.values()]) + 0.12)
+    dots = {name: as_vector(p, f"words[{name!r}]")[list(dims)] for name, p in (words or {}).items()}
+    fig, ax = new_axes(4.8, 5.2, ax)
+    top = max(0.7, max(float(np.max(p)) for p in [*pts.values(), *refs.values(), *dots.values()]) + 0.12)
     ax.plot([0, top], [0, top], ls="--", color=GREY, lw=1)
     for name, (x, y) in ((dim_names[0], (0.34, 0.22)), (dim_names[1], (0.22, 0.34))):  # along the diagonal
         ax.text(x * top, y * top, f"{name} side", rotation=45, ha="center", va="center", color="dimgray",
                 fontsize=9, rotation_mode="anchor")
+    _word_dots(ax, dots, top)
     for name, p in refs.items():
         ax.scatter(*p, marker="D", s=50, facecolor="white", edgecolor="dimgray", zorder=3)
         ax.annotate(name, tuple(p), xytext=(7, -3), textcoords="offset points", fontsize=9, color="dimgray")
     colours = (VERMILLION, BLUE, ORANGE, "black")
-    placed: list[np.ndarray] = []
     for k, (name, p) in enumerate(pts.items()):
         ax.scatter(*p, marker=_MARKERS[k % len(_MARKERS)], s=180, color=colours[k % len(colours)],
-                   edgecolor="black", zorder=4)
-        crowded = any(np.abs(p - q).max() < 0.15 * top for q in placed)  # a neighbour: label below instead
-        ax.annotate(name, tuple(p), xytext=(9, -16) if crowded else (9, 4), textcoords="offset points",
-                    fontsize=10, fontweight="bold")
-        placed.append(p)
-    ax.set(xlim=(0, top), ylim=(0, top), xlabel=dim_names[0], ylabel=dim_names[1], aspect="equal")
+                   edgecolor="black", zorder=4, label=name)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=9, frameon=False, borderaxespad=0)
+    edge = -0.03 * top  # a little room so dots on an axis are not cut in half
+    ax.set(xlim=(edge, top), ylim=(edge, top), xlabel=dim_names[0], ylabel=dim_names[1], aspect="equal")
     ax.grid(alpha=0.3)
     if title:
         ax.set_title(title)
     return fig
+
+
+def _word_dots(ax: Axes, dots: Mapping[str, np.ndarray], top: float) -> None:
+    """Small grey dots for words; one label per spot, finance-side labels turned upright."""
+    spots: dict[tuple[float, float], list[str]] = {}
+    for name, p in dots.items():
+        key = (round(float(p[0]), 2), round(float(p[1]), 2))
+        if key != (0.0, 0.0) and name not in spots.setdefault(key, []):
+            spots[key].append(name)
+    for (x, y), names in spots.items():
+        ax.scatter(x, y, s=16, color="dimgray", zorder=2)
+        upright = x > y  # points along the finance axis sit side by side: label upwards
+        ax.annotate(", ".join(names), (x, y), xytext=(0, 6) if upright else (6, 0), textcoords="offset points",
+                    fontsize=8, color="dimgray", rotation=90 if upright else 0,
+                    ha="center" if upright else "left", va="bottom" if upright else "center")
 
 
 def sense_plane_table(points: Mapping[str, ArrayLike], *, dims: tuple[int, int] = (0, 1),
@@ -316,8 +343,13 @@ def heatmap_pair_plot(
     panels: Sequence[tuple[ArrayLike, Sequence[str], str]],
     *,
     col_labels: Sequence[Sequence[str] | None] | None = None,
+    fixed_scale: bool = True,
 ) -> Figure:
-    """Two (or more) labelled heatmaps in one row, each ``(weights, labels, title)``."""
+    """Two (or more) labelled heatmaps in one row, each ``(weights, labels, title)``.
+
+    ``fixed_scale=False`` fits each panel's colour scale to its own numbers
+    (see its colour bar), so small differences between weights stay visible.
+    """
     if isinstance(panels, (str, bytes)) or len(panels) < 1:
         raise ValueError("panels must be a non-empty list of (weights, labels, title)")
     mats = [as_matrix(p[0], f"panels[{k}] weights") for k, p in enumerate(panels)]
@@ -325,5 +357,5 @@ def heatmap_pair_plot(
     axes = fig.subplots(1, len(mats), squeeze=False)[0]
     cols = col_labels or [None] * len(mats)
     for ax, (weights, labels, title), m, c in zip(axes, panels, mats, cols):
-        heatmap_plot(m, labels, c, ax=ax, title=title)
+        heatmap_plot(m, labels, c, ax=ax, title=title, fixed_scale=fixed_scale)
     return fig

@@ -29,6 +29,10 @@ from .widgets import LiveFigure, _Explorer
 class BankSentenceExplorer(_Explorer):
     """Type a sentence; the weights of "bank" and its blended vector update.
 
+    Left: the weights of "bank" (temperature ``examples.BANK_TEMPERATURE``, as in
+    the lesson). Right: the new "bank" on the finance-nature plane, with the
+    sentence's words as grey dots.
+
     Parameters
     ----------
     sentence : the starting sentence (must be usable: known words, with "bank")
@@ -43,7 +47,7 @@ class BankSentenceExplorer(_Explorer):
         self.box = widgets.Text(value=sentence, description="sentence", continuous_update=False,
                                 layout=widgets.Layout(width="520px"))
         self.message = widgets.HTML()
-        fig = plots.new_figure(9.5, 3.9)
+        fig = plots.new_figure(9.5, 4.4)
         self._axes = fig.subplots(1, 2, width_ratios=[1.3, 1])
         self.view = LiveFigure(fig)
         self.box.observe(self._on_text, names="value")
@@ -78,16 +82,18 @@ class BankSentenceExplorer(_Explorer):
         bar_ax, blend_ax = self._axes
         bar_ax.clear()  # a new sentence has a new number of words: draw the panels afresh
         blend_ax.clear()
-        plots.weights_bar_plot(self.weights, self.tokens, ax=bar_ax, title="weights of 'bank'")
-        plots.blend_plot(self.vectors, self.tokens, self.weights, ax=blend_ax, title="new 'bank' (star)",
-                         extra={"bank alone": WORDS.vector("bank")})
+        plots.weights_bar_plot(self.weights, self.tokens, ax=bar_ax, title="weights of 'bank'",
+                               ylim=(0.0, max(0.4, float(self.weights.max()) + 0.1)))
+        words = {t: v for t, v in zip(self.tokens, self.vectors) if t != self.focus}
+        diagrams.sense_plane_plot({"new 'bank' in this sentence": self.output}, ax=blend_ax, words=words,
+                                  reference={"bank alone": WORDS.vector("bank")}, title="finance vs nature")
         self.view.refresh(f"sentence: {' '.join(self.tokens)}\nsense: {self.sense}\n\n"
                           + plots.weights_table(self.weights, self.tokens) + "\n\nblended 'bank'\n"
                           + plots.vector_table(self.output, WORDS.dimensions))
 
 
 class TrophyExplorer(_Explorer):
-    """Toggle "big"/"small" and move fillers between "trophy" and "it".
+    """Toggle "big"/"small" and move fillers between "trophy" and "it" (role toy of lesson 05).
 
     The sentence always holds the same filler adverbs: the slider moves
     ``between`` of them from the start of the sentence to just after
@@ -127,7 +133,7 @@ class TrophyExplorer(_Explorer):
         self.distance = self.source - self.tokens.index("trophy")
 
     def _title(self) -> str:
-        return f'weights of "it" in "…because it was too {self.adjective}" (toy vectors)'
+        return f'weights of "it" in "…because it was too {self.adjective}" (toy 2: roles)'
 
     def _update(self, _change=None) -> None:
         self._compute()

@@ -8,6 +8,7 @@ random vectors instead, so its curve does not depend on anything hand-tuned.
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -16,6 +17,7 @@ from numpy.typing import ArrayLike
 
 from ._validate import as_float_array, as_positive, as_vector
 from .attention import _softmax, attention_weights
+from .plots import text_table
 from .vocab import BANK_SENTENCE, WORDS, Vocabulary, tokenize
 
 # --- lesson 04: one word, two meanings ------------------------------------------
@@ -27,15 +29,28 @@ BANK_EXAMPLES = {"money": MONEY_SENTENCE, "river": FISHING_SENTENCE, "lesson 01"
 SENSE_MARGIN = 0.02
 """How far finance and nature must differ before a sense is called."""
 
+BANK_TEMPERATURE = 0.2
+"""Softmax temperature for lesson 04 (scores x 5).
 
-def self_attention_matrix(sentence: str | Iterable[str], vocab: Vocabulary = WORDS) -> tuple[list[str], np.ndarray]:
-    """Tokens and the (n, n) weights softmax(x @ x.T) of lesson 03, row by row."""
+Dot products of the small toy vectors lie between 0 and about 0.5, so at
+temperature 1 softmax barely separates a relevant word (e^0.5) from a function
+word (e^0); the bank row comes out nearly flat. Lessons 04-05 sharpen by the
+same factor and say so.
+"""
+
+
+def self_attention_matrix(
+    sentence: str | Iterable[str], vocab: Vocabulary = WORDS, *, temperature: float = BANK_TEMPERATURE
+) -> tuple[list[str], np.ndarray]:
+    """Tokens and the (n, n) weights softmax(x @ x.T / temperature) of lesson 03, row by row."""
+    t = as_positive(temperature, "temperature")
     tokens, vectors = vocab.encode(sentence)
-    return tokens, _softmax(vectors @ vectors.T, axis=1)
+    return tokens, _softmax(vectors @ vectors.T, axis=1, temperature=t)
 
 
 def focus_blend(
-    sentence: str | Iterable[str], focus: str = "bank", vocab: Vocabulary = WORDS
+    sentence: str | Iterable[str], focus: str = "bank", vocab: Vocabulary = WORDS,
+    *, temperature: float = BANK_TEMPERATURE,
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The weights of one word (its first occurrence) and its blended vector.
 
@@ -43,11 +58,11 @@ def focus_blend(
     -------
     tokens, weights (n,) of ``focus`` over the tokens, blended (d,) vector
     """
+    t = as_positive(temperature, "temperature")
     tokens, vectors = vocab.encode(sentence)
     if not isinstance(focus, str) or focus.lower() not in tokens:
         raise ValueError(f"focus must be a word of the sentence, got {focus!r} (tokens: {' '.join(tokens)})")
-    row = vectors @ vectors[tokens.index(focus.lower())]
-    weights = _softmax(row)
+    weights = _softmax(vectors @ vectors[tokens.index(focus.lower())], temperature=t)
     return tokens, weights, weights @ vectors
 
 
@@ -64,6 +79,19 @@ MAX_WORDS = 16
 """Longest sentence the bank explorer accepts (its bars stay readable)."""
 
 
+def close_words(word: str, count: int = 3) -> list[str]:
+    """Known words spelled like ``word``: the best match and any nearly as good.
+
+    Looser matches are dropped, so "monney" suggests "money" and not "on", "my".
+    """
+    if not isinstance(word, str):
+        raise ValueError(f"word must be a string, got {type(word).__name__}")
+    scored = [(difflib.SequenceMatcher(None, word.lower(), known).ratio(), known) for known in WORDS.words]
+    best = max((r for r, _ in scored), default=0.0)
+    keep = sorted(((r, k) for r, k in scored if r >= max(0.6, best - 0.15)), key=lambda rk: (-rk[0], rk[1]))
+    return [k for _, k in keep[:count]]
+
+
 def sentence_problem(sentence: str, focus: str = "bank") -> str:
     """A friendly explanation of why ``sentence`` cannot be used, or "" if it can."""
     try:
@@ -74,7 +102,7 @@ def sentence_problem(sentence: str, focus: str = "bank") -> str:
     if unknown:
         parts = []
         for word in unknown:
-            near = WORDS.closest(word, 4)
+            near = close_words(word)
             parts.append(f"'{word}' (close words I know: {', '.join(near)})" if near else f"'{word}' (no known word is close)")
         return "I don't know " + "; ".join(parts) + "."
     if focus not in tokens:
@@ -86,6 +114,8 @@ def sentence_problem(sentence: str, focus: str = "bank") -> str:
 
 # --- lesson 05: the trophy and the suitcase -------------------------------------
 TROPHY_SENTENCE = "The trophy wouldn't fit in the suitcase because it was too big."
+ROLE_SWAP_SENTENCE = "The suitcase wouldn't fit in the trophy because it was too big."
+"""Lesson 05's control sentence: the roles of trophy and suitcase swapped."""
 FILLERS = ("frankly", "honestly", "really", "truly", "clearly", "sadly", "simply", "surely")
 """Adverbs that can stand almost anywhere: used to push "trophy" and "it" apart."""
 TROPHY_TEMPERATURE = 0.2
@@ -113,11 +143,13 @@ def trophy_tokens(adjective: str = "big", *, between: int = 0, fillers: int = 0)
 
 
 def it_query(tokens: Sequence[str], vocab: Vocabulary = WORDS) -> np.ndarray:
-    """The query of "it" in context: its own vector plus its predicate's adjective.
+    """First try (word features): the vector of "it" plus its predicate's adjective.
 
     The predicate is the word after the first "too" that follows "it" ("too
-    big" adds the *object* feature, "too small" the *container* feature). With
-    no such word the query is the vector of "it" alone.
+    big" adds *big*'s object feature, "too small" *small*'s container
+    feature). With no such word the query is the vector of "it" alone. This
+    is a shortcut: it finds the most object-like (or container-like) *word*,
+    whatever its role in the sentence (see :func:`role_attention`).
     """
     words = [str(t).lower() for t in tokens]
     if "it" not in words:
@@ -133,7 +165,7 @@ def it_query(tokens: Sequence[str], vocab: Vocabulary = WORDS) -> np.ndarray:
 def coreference_attention(
     sentence: str | Iterable[str], *, temperature: float = TROPHY_TEMPERATURE, vocab: Vocabulary = WORDS
 ) -> tuple[list[str], np.ndarray, int]:
-    """Self-attention where "it" asks with its in-context query (:func:`it_query`).
+    """Word-feature toy: self-attention where "it" asks with :func:`it_query`.
 
     Every other token's query is its own vector; keys are the word vectors.
 
@@ -151,10 +183,126 @@ def coreference_attention(
     return tokens, attention_weights(queries, vectors, temperature=t), here
 
 
-def it_weights(adjective: str = "big", *, between: int = 0, fillers: int = 0) -> tuple[list[str], np.ndarray]:
-    """Tokens of a trophy sentence and the weights of "it" over them."""
-    tokens, weights, here = coreference_attention(trophy_tokens(adjective, between=between, fillers=fillers))
+ROLE_DIMENSIONS = ("goes in", "holds")
+"""Two role features added to the keys: the thing that goes in, the thing that holds it."""
+ROLE_REQUEST = {"big": (1.0, 0.0), "small": (0.0, 1.0)}
+"""What "too big" / "too small" asks for: the thing that goes in / the thing that holds."""
+THING_LEVEL = 0.8
+"""A word counts as a thing (a noun that can go in or hold) when object or container >= this."""
+
+
+def fit_roles(tokens: Sequence[str], vocab: Vocabulary = WORDS) -> list[str]:
+    """The role of each token in "X wouldn't fit in Y": "goes in", "holds" or "".
+
+    A hand-written rule, not learned: the nearest thing-word (object or
+    container feature >= :data:`THING_LEVEL`) before "fit" goes in, the
+    nearest one after "fit" holds. Without "fit" nobody has a role.
+    """
+    tokens = tokenize(tokens)
+    vectors = vocab.vectors(tokens)
+    thing = vectors[:, [vocab.axis("object"), vocab.axis("container")]].max(axis=1) >= THING_LEVEL
+    roles = [""] * len(tokens)
+    if "fit" in tokens:
+        here = tokens.index("fit")
+        before = [k for k in range(here) if thing[k]]
+        after = [k for k in range(here + 1, len(tokens)) if thing[k]]
+        if before:
+            roles[before[-1]] = ROLE_DIMENSIONS[0]
+        if after:
+            roles[after[0]] = ROLE_DIMENSIONS[1]
+    return roles
+
+
+def role_keys(tokens: Sequence[str], vocab: Vocabulary = WORDS) -> np.ndarray:
+    """(n, d + 2) keys: each word vector followed by its two role features (0 or 1)."""
+    roles = fit_roles(tokens, vocab)
+    marks = np.array([[role == name for name in ROLE_DIMENSIONS] for role in roles], dtype=float)
+    return np.hstack([vocab.vectors(tokens), marks])
+
+
+def role_query(tokens: Sequence[str], vocab: Vocabulary = WORDS) -> np.ndarray:
+    """(d + 2,) query of "it": its own vector, then the role "too big/small" asks for.
+
+    "too big" asks for the thing that goes in (1, 0), "too small" for the
+    thing that holds (0, 1); any other predicate asks for no role (0, 0).
+    """
+    words = tokenize(tokens)
+    if "it" not in words:
+        raise ValueError(f"tokens must contain 'it', got {' '.join(words)}")
+    after = words[words.index("it") + 1:]
+    adjective = after[after.index("too") + 1] if "too" in after[:-1] else ""
+    return np.concatenate([vocab.vector("it"), ROLE_REQUEST.get(adjective, (0.0, 0.0))])
+
+
+def role_attention(
+    sentence: str | Iterable[str], *, temperature: float = TROPHY_TEMPERATURE, vocab: Vocabulary = WORDS
+) -> tuple[list[str], np.ndarray, int]:
+    """Role toy: "it" asks with :func:`role_query`, every key is :func:`role_keys`.
+
+    Every other token asks with its own vector (its role features 0), so
+    only the row of "it" differs from lesson-03 attention.
+
+    Returns
+    -------
+    tokens, weights (n, n) with rows summing to 1, index of "it"
+    """
+    t = as_positive(temperature, "temperature")
+    tokens = tokenize(sentence)
+    if "it" not in tokens:
+        raise ValueError(f"sentence must contain 'it', got {' '.join(tokens)}")
+    keys = role_keys(tokens, vocab)
+    queries = np.hstack([vocab.vectors(tokens), np.zeros((len(tokens), len(ROLE_DIMENSIONS)))])
+    here = tokens.index("it")
+    queries[here] = role_query(tokens, vocab)
+    return tokens, attention_weights(queries, keys, temperature=t), here
+
+
+MODELS = {"words": coreference_attention, "roles": role_attention}
+"""The two toys of lesson 05, by name."""
+
+
+def _model(model: str):
+    if model not in MODELS:
+        raise ValueError(f"model must be 'words' or 'roles', got {model!r}")
+    return MODELS[model]
+
+
+def it_weights(
+    adjective: str = "big", *, between: int = 0, fillers: int = 0, model: str = "roles"
+) -> tuple[list[str], np.ndarray]:
+    """Tokens of a trophy sentence and the weights of "it" over them (role toy by default)."""
+    tokens, weights, here = _model(model)(trophy_tokens(adjective, between=between, fillers=fillers))
     return tokens, weights[here]
+
+
+def referent_answer(sentence: str | Iterable[str]) -> str:
+    """What a person answers: "too big" -> the thing that goes in, "too small" -> the holder.
+
+    Raises ValueError when the sentence has no "X wouldn't fit in Y ... it
+    was too big/small" to answer from.
+    """
+    tokens = tokenize(sentence)
+    roles = fit_roles(tokens)
+    request = role_query(tokens)[len(WORDS.dimensions):] if "it" in tokens else np.zeros(2)
+    if not request.any() or not all(name in roles for name in ROLE_DIMENSIONS):
+        raise ValueError("sentence must read like 'The X wouldn't fit in the Y because it was too big' "
+                         f"(with two things and 'too big' or 'too small'), got {' '.join(tokens)!r}")
+    return tokens[roles.index(ROLE_DIMENSIONS[int(np.argmax(request))])]
+
+
+def referent_table(sentences: Sequence[str], *, digits: int = 2) -> str:
+    """Per sentence: the answer a person gives and the word each toy's "it" weights most."""
+    body = []
+    for sentence in sentences:
+        answer = referent_answer(sentence)
+        row = [" ".join(tokenize(sentence)[:7]) + " … too " + tokenize(sentence)[-1], answer]
+        for model in ("words", "roles"):
+            tokens, weights, here = MODELS[model](sentence)
+            top = int(np.argmax(weights[here]))
+            mark = "" if tokens[top] == answer else "  ✗"
+            row.append(f"{tokens[top]} {weights[here, top]:.{digits}f}{mark}")
+        body.append(row)
+    return text_table(["sentence", "answer", "toy 1 (words)", "toy 2 (roles)"], body)
 
 
 # --- lesson 06: translation as a spotlight ----------------------------------------
@@ -223,6 +371,8 @@ class BottleneckResult:
     chance: float
     dim: int
     trials: int
+    wanted_weight: np.ndarray
+    """Mean attention weight on the wanted token, per length (how much the blend leaks)."""
 
 
 def bottleneck_measurement(
@@ -240,6 +390,10 @@ def bottleneck_measurement(
     readers unscramble with the wanted position's code and pick the nearest
     vocabulary word. (a) reads the mean of all tokens; (b) reads the blend with
     softmax weights of position-code dot products (query: the wanted position).
+    The keys are pure position codes and the query is given, so (b) is built
+    to succeed: ``wanted_weight`` records how much weight it puts on the
+    wanted token. The mean stands in for the fixed summary of early
+    sequence-to-sequence models (theirs was an RNN's final state).
     """
     sizes = _as_lengths(lengths, vocab_size)
     dim, trials = _as_count(dim, "dim"), _as_count(trials, "trials")
@@ -247,7 +401,7 @@ def bottleneck_measurement(
     words = rng.standard_normal((vocab_size, dim))
     words /= np.linalg.norm(words, axis=1, keepdims=True)
     codes = rng.choice([-1.0, 1.0], size=(int(sizes.max()), dim))
-    mean_acc, attn_acc = [], []
+    mean_acc, attn_acc, wanted_weight = [], [], []
     for n in sizes:
         ids = rng.random((trials, vocab_size)).argsort(axis=1)[:, :n]  # n different words
         wanted = rng.integers(0, n, trials)
@@ -255,10 +409,12 @@ def bottleneck_measurement(
         query = codes[wanted]                                       # (trials, dim)
         weights = _softmax(query @ codes[:n].T / np.sqrt(dim))      # (trials, n)
         truth = ids[np.arange(trials), wanted]
+        wanted_weight.append(float(weights[np.arange(trials), wanted].mean()))
         for summary, out in ((tokens.mean(axis=1), mean_acc), (np.einsum("tn,tnd->td", weights, tokens), attn_acc)):
             guess = np.argmax((summary * query) @ words.T, axis=1)
             out.append(float(np.mean(guess == truth)))
-    return BottleneckResult(sizes, np.array(mean_acc), np.array(attn_acc), 1 / vocab_size, dim, trials)
+    return BottleneckResult(sizes, np.array(mean_acc), np.array(attn_acc), 1 / vocab_size, dim, trials,
+                            wanted_weight=np.array(wanted_weight))
 
 
 def _as_count(value: int, name: str) -> int:
@@ -287,9 +443,10 @@ def first_length_below(result: BottleneckResult, level: float = 0.5, *, reader: 
 
 
 __all__ = [
-    "BANK_EXAMPLES", "BILINGUAL", "BOTTLENECK_LENGTHS", "BottleneckResult", "ENGLISH_SENTENCE",
-    "FILLERS", "FISHING_SENTENCE", "FRENCH_SENTENCE", "MONEY_SENTENCE", "TROPHY_SENTENCE",
-    "bank_sense", "bottleneck_measurement", "coreference_attention", "cross_attention",
-    "first_length_below", "focus_blend", "it_query", "it_weights", "self_attention_matrix", "sentence_problem",
+    "BANK_EXAMPLES", "BANK_TEMPERATURE", "BILINGUAL", "BOTTLENECK_LENGTHS", "BottleneckResult", "ENGLISH_SENTENCE",
+    "FILLERS", "FISHING_SENTENCE", "FRENCH_SENTENCE", "MODELS", "MONEY_SENTENCE", "ROLE_DIMENSIONS", "ROLE_SWAP_SENTENCE", "ROLE_REQUEST",
+    "TROPHY_SENTENCE", "bank_sense", "bottleneck_measurement", "close_words", "coreference_attention",
+    "cross_attention", "first_length_below", "fit_roles", "focus_blend", "it_query", "it_weights", "referent_answer",
+    "referent_table", "role_attention", "role_keys", "role_query", "self_attention_matrix", "sentence_problem",
     "trophy_tokens",
 ]

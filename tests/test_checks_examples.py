@@ -60,13 +60,64 @@ def test_a_river_sentence_with_a_typo_gets_close_words(capsys):
     assert "river" in out
 
 
+@pytest.mark.parametrize("sentence, reason", [
+    ("bank river", "at least 4 words"),
+    ("the bank of the river", "fishing sentence"),
+    ("We fished by the bank of the river river", "repeated"),
+    ("I walked by the bank to the river", "lesson's ideas"),
+])
+def test_a_river_sentence_that_is_not_really_your_own_fails(sentence, reason, capsys):
+    out = assert_failed(checks.check_river_sentence(sentence), capsys)
+    assert reason in out
+
+
 def test_any_river_sentence_of_your_own_passes(capsys):
     assert checks.check_river_sentence("the boat sat in the water by the bank")
     assert checks.check_river_sentence("We walked on the grass by the muddy bank.")
 
 
-def test_the_box_answer_ignores_case_and_spaces(capsys):
-    assert checks.check_box_referent("  Box ")
+def test_a_rounded_answer_is_told_not_to_round(capsys):
+    rounded = np.round(checks.SOLUTIONS["check_river_blend"](), 3)
+    out = assert_failed(checks.check_river_blend(rounded), capsys)
+    assert "round" in out and "too high" not in out and "too low" not in out
+
+
+def test_a_river_blend_at_temperature_one_fails(capsys):
+    from lessons_lib.examples import focus_blend
+    assert_failed(checks.check_river_blend(focus_blend(FISHING_SENTENCE, temperature=1.0)[2]), capsys)
+
+
+@pytest.mark.parametrize("sentence", [
+    "The box wouldn't fit in the suitcase because it was too big.",
+    "The box wouldn't fit in the ball because it was too small.",
+    "The bag wouldn't fit in the trophy because it was too big.",
+])
+def test_a_new_sentence_that_fools_the_word_toy_passes(sentence, capsys):
+    assert checks.check_shortcut_sentence(sentence)
+
+
+def test_the_lessons_own_control_sentence_does_not_count(capsys):
+    out = assert_failed(checks.check_shortcut_sentence(checks.ROLE_SWAP_SENTENCE), capsys)
+    assert "in the lesson" in out
+
+
+def test_a_sentence_the_word_toy_gets_right_fails(capsys):
+    sentence = "The ball wouldn't fit in the bag because it was too big"
+    out = assert_failed(checks.check_shortcut_sentence(sentence), capsys)
+    assert "gets this one right" in out
+
+
+def test_a_sentence_without_the_pattern_is_told_the_pattern(capsys):
+    out = assert_failed(checks.check_shortcut_sentence("it was the trophy"), capsys)
+    assert "wouldn't fit in" in out
+
+
+def test_the_hints_do_not_give_the_answer_away(capsys):
+    checks.check_small_query(...)
+    checks.check_cross_weights(...)
+    checks.check_bottleneck_length(...)
+    out = capsys.readouterr().out
+    assert "WORDS.vector" not in out and "first_length_below" not in out and ".T" not in out
 
 
 def test_a_length_that_was_not_measured_is_named(capsys):
@@ -74,6 +125,11 @@ def test_a_length_that_was_not_measured_is_named(capsys):
     assert "not measured" in out
 
 
-def test_the_small_query_check_names_the_wrong_entry(capsys):
-    out = assert_failed(checks.check_small_query(WORDS.vector("it")), capsys)
-    assert "entry (5,)" in out
+def test_the_small_query_check_names_the_wrong_entry_without_the_answer(capsys):
+    out = assert_failed(checks.check_small_query(np.concatenate([WORDS.vector("it"), [1, 0]])), capsys)
+    assert "entry (6,)" in out and "too high" in out
+
+
+def test_the_word_toy_query_is_the_wrong_size_for_the_small_query(capsys):
+    out = assert_failed(checks.check_small_query(WORDS.vector("it") + WORDS.vector("small")), capsys)
+    assert "shape (8,)" in out

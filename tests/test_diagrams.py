@@ -47,6 +47,30 @@ def test_arc_values_are_written_only_from_the_threshold_up():
     assert texts == ["", "0.60", "0.30", "0.08"]
 
 
+def test_the_self_weight_is_written_under_the_loop_clear_of_the_arcs():
+    fig = diagrams.arc_plot(np.array([0.1, 0.6, 0.1, 0.2]), WORDS4, 2)
+    texts = [t for t in fig.axes[0].texts if t.get_gid() == "arcvalue"]
+    lowest = min(line.get_ydata().min() for line in _arcs(fig))
+    assert texts[2].get_text() == "0.10" and texts[2].get_position()[1] < lowest
+    assert all(t.get_position()[1] > lowest for k, t in enumerate(texts) if k != 2)
+
+
+def test_arc_plot_leaves_no_empty_band_above_the_highest_arc():
+    fig = diagrams.arc_plot(W4, WORDS4, 3)
+    highest = max(line.get_ydata().max() for line in _arcs(fig))
+    assert fig.axes[0].get_ylim()[1] - highest < 0.15
+
+
+def test_arc_values_sit_above_their_line_however_thick():
+    fig = diagrams.arc_plot(np.array([0.05, 0.9, 0.05]), ["a", "b", "c"], 0)
+    figure_png(fig)
+    ax = fig.axes[0]
+    thick = next(t for t in ax.texts if t.get_gid() == "arcvalue" and t.get_text() == "0.90")
+    line = _arcs(fig)[1]
+    top_of_line = ax.transData.transform((0.5, line.get_ydata().max()))[1] + line.get_linewidth() / 2 * fig.dpi / 72
+    assert thick.get_window_extent().y0 >= top_of_line - 0.5
+
+
 def test_arc_plot_boxes_only_the_source_word():
     fig = diagrams.arc_plot(W4, WORDS4, 2)
     boxed = [label.get_text() for label in fig.axes[0].get_xticklabels() if label.get_bbox_patch() is not None]
@@ -186,6 +210,26 @@ def test_sense_plane_plot_draws_every_point_and_reference():
     assert len(fig.axes[0].collections) == 3
 
 
+def test_sense_plane_plot_names_the_points_in_a_legend_under_the_plot():
+    fig = diagrams.sense_plane_plot({"bank in the money sentence": [0.7, 0.2], "b": [0.1, 0.5]})
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["bank in the money sentence", "b"]
+    figure_png(fig)
+    assert ax.get_legend().get_window_extent().y1 < ax.get_window_extent().y0
+
+
+def test_sense_plane_plot_groups_words_at_one_spot_and_leaves_out_the_corner():
+    words = {"river": [0, 1.0], "water": [0, 1.0], "the": [0, 0], "money": [1.0, 0]}
+    fig = diagrams.sense_plane_plot({"new": [0.3, 0.6]}, words=words)
+    labels = sorted(t.get_text() for t in fig.axes[0].texts if t.get_text() in ("river, water", "money", "the"))
+    assert labels == ["money", "river, water"]
+
+
+def test_sense_plane_plot_rejects_a_word_vector_that_is_not_numbers():
+    with pytest.raises(TypeError, match="words"):
+        diagrams.sense_plane_plot({"a": [0.5, 0.1]}, words={"x": ["a", "b"]})
+
+
 def test_sense_plane_plot_rejects_an_empty_mapping():
     with pytest.raises(ValueError, match="points"):
         diagrams.sense_plane_plot({})
@@ -213,6 +257,15 @@ def test_heatmap_pair_plot_draws_one_heatmap_per_panel():
     fig = diagrams.heatmap_pair_plot([(np.eye(2), ["a", "b"], "one"), (np.full((3, 3), 1 / 3), list("xyz"), "two")])
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert titles == ["one", "two"]
+
+
+def test_heatmap_pair_plot_can_fit_each_colour_scale_to_its_panel():
+    panels = [(np.array([[0.2, 0.8], [0.5, 0.5]]), ["a", "b"], "one"),
+              (np.array([[0.4, 0.6], [0.45, 0.55]]), ["c", "d"], "two")]
+    fixed = diagrams.heatmap_pair_plot(panels)
+    fitted = diagrams.heatmap_pair_plot(panels, fixed_scale=False)
+    assert fixed.axes[0].images[0].get_clim() == (0.0, 1.0)
+    assert fitted.axes[1].images[0].get_clim() == pytest.approx((0.4, 0.6))
 
 
 def test_heatmap_pair_plot_rejects_no_panels():

@@ -46,6 +46,27 @@ def test_bank_explorer_stays_usable_after_a_bad_sentence(bank):
     assert bank.ok and bank.sense == "nature"
 
 
+def test_bank_explorer_uses_the_lessons_temperature(bank):
+    from lessons_lib.examples import focus_blend
+    assert np.allclose(bank.weights, focus_blend(bank.sentence)[1])
+    assert bank.weights.max() > 0.3  # sharpened: temperature 1 would give at most 0.21
+
+
+def test_bank_explorer_draws_the_new_bank_on_the_sense_plane_without_duplicate_labels(bank):
+    plane = bank.view.fig.axes[1]
+    labels = [t.get_text() for t in plane.texts]
+    assert plane.get_xlabel() == "finance" and plane.get_ylabel() == "nature"
+    assert labels.count("bank alone") == 1 and "bank" not in labels
+    assert "deposited" in labels and "money" in labels
+    assert not any("the" == part.strip() for label in labels for part in label.split(","))  # (0, 0) left out
+
+
+def test_bank_explorer_suggests_only_close_words():
+    bank = BankSentenceExplorer()
+    bank.set_sentence("I deposited monney at the bank")
+    assert "close words I know: money)" in bank.message.value
+
+
 def test_bank_explorer_typing_in_the_box_updates_it(bank):
     bank.box.value = "I paid cash at the bank"
     assert bank.sentence == "I paid cash at the bank" and bank.sense == "finance"
@@ -93,6 +114,15 @@ def test_trophy_filler_slider_keeps_the_trophy_weight_constant(trophy):
     assert distances == list(range(8, 8 + trophy.slider.max))
     assert trophy.view.image.value != image
     trophy.slider.value = 0
+
+
+def test_trophy_explorer_uses_the_role_toy(trophy):
+    from lessons_lib.examples import it_weights
+    trophy.toggle.value = "big"
+    trophy.slider.value = 0
+    tokens, weights = it_weights("big", between=0, fillers=8)
+    assert trophy.tokens == tokens and np.allclose(trophy.weights, weights)
+    assert trophy.trophy_weight > 0.9
 
 
 def test_trophy_summary_shows_the_weights_as_text(trophy):

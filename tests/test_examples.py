@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lessons_lib import WORDS, UnknownWordError
+from lessons_lib import WORDS, UnknownWordError, softmax
 from lessons_lib import examples as ex
 
 
@@ -28,6 +28,37 @@ def test_bank_takes_the_sense_of_its_sentence(name, sense):
     assert ex.bank_sense(ex.focus_blend(ex.BANK_EXAMPLES[name])[2]) == sense
 
 
+def test_the_plain_softmax_leaves_the_bank_row_nearly_flat():
+    _, flat, _ = ex.focus_blend(ex.MONEY_SENTENCE, temperature=1.0)
+    _, sharp, _ = ex.focus_blend(ex.MONEY_SENTENCE)
+    assert flat.max() - flat.min() < 0.1
+    assert sharp.max() - sharp.min() > 0.25
+
+
+def test_the_lesson_temperature_shrinks_the_function_feature_of_the_river_bank():
+    function = WORDS.axis("function")
+    plain = ex.focus_blend(ex.FISHING_SENTENCE, temperature=1.0)[2]
+    sharp = ex.focus_blend(ex.FISHING_SENTENCE)[2]
+    assert plain[function] > plain[WORDS.axis("nature")]  # temperature 1: function words dominate
+    assert sharp[function] < 0.2 and sharp[WORDS.axis("nature")] > 0.6
+
+
+def test_self_attention_matrix_uses_the_bank_temperature_by_default():
+    tokens, weights = ex.self_attention_matrix(ex.MONEY_SENTENCE)
+    vectors = WORDS.vectors(tokens)
+    assert np.allclose(weights, softmax(vectors @ vectors.T, axis=1, temperature=ex.BANK_TEMPERATURE))
+
+
+def test_self_attention_matrix_rejects_a_zero_temperature():
+    with pytest.raises(ValueError, match="temperature"):
+        ex.self_attention_matrix(ex.MONEY_SENTENCE, temperature=0)
+
+
+def test_focus_blend_rejects_a_negative_temperature():
+    with pytest.raises(ValueError, match="temperature"):
+        ex.focus_blend(ex.MONEY_SENTENCE, temperature=-1)
+
+
 def test_bank_alone_is_undecided():
     assert ex.bank_sense(WORDS.vector("bank")) == "undecided"
 
@@ -45,6 +76,17 @@ def test_bank_sense_rejects_a_vector_of_the_wrong_size():
 def test_sentence_problem_lists_close_words_for_a_typo():
     message = ex.sentence_problem("I deposited mony at the bank")
     assert "'mony'" in message and "money" in message
+
+
+def test_close_words_keeps_only_the_good_matches():
+    assert ex.close_words("monney") == ["money"]
+    assert ex.close_words("fishd") == ["fished", "fish"]
+    assert ex.close_words("zzz") == []
+
+
+def test_close_words_rejects_a_number():
+    with pytest.raises(ValueError, match="word"):
+        ex.close_words(3)
 
 
 def test_sentence_problem_asks_for_the_focus_word():
@@ -109,6 +151,103 @@ def test_it_query_without_a_predicate_is_the_vector_of_it():
 def test_it_query_rejects_tokens_without_it():
     with pytest.raises(ValueError, match="tokens"):
         ex.it_query(["the", "trophy"])
+
+
+# toy 1 (word features) is a shortcut; toy 2 (roles) passes the control sentences
+def test_the_word_toy_links_it_to_the_trophy_in_the_lesson_sentence():
+    tokens, weights, it = ex.coreference_attention(ex.TROPHY_SENTENCE)
+    assert tokens[int(np.argmax(weights[it]))] == "trophy"
+
+
+def test_the_word_toy_fails_the_role_swapped_control():
+    tokens, weights, it = ex.coreference_attention(ex.ROLE_SWAP_SENTENCE)
+    assert tokens[int(np.argmax(weights[it]))] == "trophy"  # wrong: the suitcase was too big
+    assert ex.referent_answer(ex.ROLE_SWAP_SENTENCE) == "suitcase"
+
+
+@pytest.mark.parametrize("sentence, answer", [
+    (ex.TROPHY_SENTENCE, "trophy"),
+    (ex.TROPHY_SENTENCE.replace("big", "small"), "suitcase"),
+    (ex.ROLE_SWAP_SENTENCE, "suitcase"),
+    (ex.ROLE_SWAP_SENTENCE.replace("big", "small"), "trophy"),
+    ("The box wouldn't fit in the suitcase because it was too big.", "box"),
+    ("The box wouldn't fit in the ball because it was too small.", "ball"),
+])
+def test_the_role_toy_links_it_to_the_right_noun(sentence, answer):
+    tokens, weights, it = ex.role_attention(sentence)
+    assert ex.referent_answer(sentence) == answer
+    assert tokens[int(np.argmax(weights[it]))] == answer and weights[it].max() > 0.8
+
+
+def test_fit_roles_marks_the_noun_before_fit_and_the_noun_after():
+    roles = ex.fit_roles(ex.trophy_tokens("big", between=2, fillers=3))
+    tokens = ex.trophy_tokens("big", between=2, fillers=3)
+    assert {t: r for t, r in zip(tokens, roles) if r} == {"trophy": "goes in", "suitcase": "holds"}
+
+
+def test_fit_roles_gives_no_roles_without_fit():
+    assert ex.fit_roles("the trophy was too big") == [""] * 5
+
+
+def test_role_keys_append_the_two_role_features():
+    tokens = ex.trophy_tokens("big")
+    keys = ex.role_keys(tokens)
+    assert keys.shape == (len(tokens), len(WORDS.dimensions) + 2)
+    assert np.allclose(keys[:, :6], WORDS.vectors(tokens))
+    assert keys[tokens.index("trophy"), 6:].tolist() == [1, 0]
+    assert keys[tokens.index("suitcase"), 6:].tolist() == [0, 1]
+    assert keys[:, 6:].sum() == 2
+
+
+@pytest.mark.parametrize("adjective, request_", [("big", [1, 0]), ("small", [0, 1])])
+def test_role_query_asks_for_the_role_the_adjective_blames(adjective, request_):
+    query = ex.role_query(ex.trophy_tokens(adjective))
+    assert np.allclose(query, np.concatenate([WORDS.vector("it"), request_]))
+
+
+def test_role_query_without_too_asks_for_no_role():
+    assert np.allclose(ex.role_query(["it", "was", "the", "trophy"])[6:], 0)
+
+
+def test_role_query_rejects_tokens_without_it():
+    with pytest.raises(ValueError, match="tokens"):
+        ex.role_query(["the", "trophy"])
+
+
+def test_role_attention_changes_only_the_row_of_it():
+    tokens, weights, it = ex.role_attention(ex.TROPHY_SENTENCE)
+    _, plain, _ = ex.coreference_attention(ex.TROPHY_SENTENCE)
+    others = [k for k in range(len(tokens)) if k != it]
+    assert np.allclose(weights.sum(axis=1), 1)
+    assert np.allclose(weights[others], plain[others])  # their queries ask for no role
+    assert not np.allclose(weights[it], plain[it])
+
+
+def test_role_attention_rejects_a_sentence_without_it():
+    with pytest.raises(ValueError, match="sentence"):
+        ex.role_attention("the trophy wouldn't fit in the suitcase")
+
+
+def test_referent_answer_rejects_a_sentence_without_the_pattern():
+    with pytest.raises(ValueError, match="sentence"):
+        ex.referent_answer("it was too big")
+
+
+def test_referent_table_marks_the_word_toys_wrong_pick():
+    lines = ex.referent_table([ex.TROPHY_SENTENCE, ex.ROLE_SWAP_SENTENCE]).splitlines()
+    assert "✗" not in lines[1]
+    assert lines[2].count("✗") == 1 and "trophy 0.59  ✗" in lines[2]
+
+
+def test_it_weights_can_use_either_toy():
+    tokens, roles = ex.it_weights("big")
+    _, words = ex.it_weights("big", model="words")
+    assert roles[tokens.index("trophy")] > 0.9 > words[tokens.index("trophy")] > 0.5
+
+
+def test_it_weights_rejects_an_unknown_model():
+    with pytest.raises(ValueError, match="model"):
+        ex.it_weights("big", model="grammar")
 
 
 def test_too_big_puts_the_largest_weight_of_it_on_the_trophy():
@@ -245,6 +384,12 @@ def test_bottleneck_measurement_rejects_bad_lengths(lengths):
 def test_bottleneck_measurement_rejects_a_zero_count(name):
     with pytest.raises(ValueError, match=name):
         ex.bottleneck_measurement(lengths=(2,), **{name: 0})
+
+
+def test_the_attention_reader_puts_nearly_all_weight_on_the_wanted_token(measured):
+    assert measured.wanted_weight.shape == measured.lengths.shape
+    assert (measured.wanted_weight > 0.95).all()
+    assert measured.wanted_weight[-1] < measured.wanted_weight[0]  # more tokens leak a little more
 
 
 def test_first_length_below_finds_the_first_failing_length(measured):

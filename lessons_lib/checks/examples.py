@@ -10,19 +10,55 @@ import numpy as np
 from ..attention import softmax
 from ..examples import (
     BILINGUAL, ENGLISH_SENTENCE, FISHING_SENTENCE, FRENCH_SENTENCE, MONEY_SENTENCE, TRANSLATION_TEMPERATURE,
-    bank_sense, bottleneck_measurement, coreference_attention, first_length_below, focus_blend, sentence_problem,
+    ROLE_SWAP_SENTENCE, TROPHY_SENTENCE, bank_sense, bottleneck_measurement, coreference_attention,
+    first_length_below, focus_blend, referent_answer, role_query, sentence_problem,
 )
 from ..vocab import WORDS, tokenize
-from . import Verdict, check_array, report
+from . import Verdict, as_answer, check_array, report
 
-BALL_SENTENCE = "The ball wouldn't fit in the box because it was too small."
+LESSON_05_SENTENCES = (
+    TROPHY_SENTENCE, TROPHY_SENTENCE.replace("big", "small"), ROLE_SWAP_SENTENCE,
+    ROLE_SWAP_SENTENCE.replace("big", "small"),
+)
+"""Sentences lesson 05 already shows (a learner's own control must be new)."""
+
+LESSON_04_IDEAS = ("I walked by the bank to the river", "the boat sat by the bank")
+"""The explorer ideas lesson 04 prints (a learner's own sentence must be new)."""
+
+
+def _check_numbers(answer: Any, expected: np.ndarray, *, success: str, hint: str) -> Verdict:
+    """:func:`check_array`, but an answer that is only rounded says so instead of "too high"."""
+    array, _ = as_answer(answer, expected.shape)
+    if array is not None and not np.allclose(array, expected, atol=1e-6, rtol=0) and \
+            np.allclose(array, expected, atol=6e-3, rtol=0):
+        return report(False, success, "very close, but not exact: did you round? Keep every digit",
+                      "pass the computed array itself, not numbers copied from a printed table.")
+    return check_array(answer, expected, success=success, hint=hint)
 
 
 # --- lesson 04 ---------------------------------------------------------------------
 def check_river_blend(answer: Any) -> Verdict:
     """Lesson 04: the blended 'bank' of the fishing sentence (dot products, softmax, blend)."""
-    return check_array(answer, focus_blend(FISHING_SENTENCE)[2], success="Right: this 'bank' sits on the nature side.",
-                       hint="scores = vectors @ vectors[i] for i the position of 'bank'; softmax; weights @ vectors.")
+    return _check_numbers(answer, focus_blend(FISHING_SENTENCE)[2],
+                          success="Right: this 'bank' sits on the nature side.",
+                          hint="three steps, one row: which vector does every token's score compare with? "
+                               "Did you use the lesson's temperature? (Don't round.)")
+
+
+def _copied(tokens: list[str]) -> str:
+    """Why a river sentence is not the learner's own, or ""."""
+    fishing = tokenize(FISHING_SENTENCE)
+    pieces = {tuple(fishing[i:j]) for i in range(len(fishing)) for j in range(i + 1, len(fishing) + 1)}
+    if tuple(tokens) in pieces:
+        return "that is (part of) the lesson's fishing sentence: write one of your own"
+    if any(tokens == tokenize(idea) for idea in LESSON_04_IDEAS):
+        return "that is one of the lesson's ideas: change it into one of your own"
+    content = [t for t in tokens if WORDS.vector(t)[WORDS.axis("function")] < 0.5]
+    if len(content) != len(set(content)):
+        return "a word is repeated: write a sentence a person might say"
+    if len(tokens) < 4:
+        return f"only {len(tokens)} words: write a whole sentence (at least 4 words)"
+    return ""
 
 
 def check_river_sentence(sentence: Any) -> Verdict:
@@ -31,39 +67,52 @@ def check_river_sentence(sentence: Any) -> Verdict:
         problem = "the answer is still empty" if sentence is Ellipsis or sentence is None else (
             f"expected a sentence as a string, got {type(sentence).__name__}")
         return report(False, "", problem, 'write it in quotes, e.g. "... bank ...".')
-    problem = sentence_problem(sentence)
-    if not problem and tokenize(sentence) == tokenize(FISHING_SENTENCE):
-        problem = "that is the lesson's fishing sentence: write one of your own"
+    problem = sentence_problem(sentence) or _copied(tokenize(sentence))
     if not problem:
         tokens, _, blended = focus_blend(sentence)
         if bank_sense(blended) != "nature":
             finance, nature = blended[WORDS.axis("finance")], blended[WORDS.axis("nature")]
             problem = f"'bank' has finance {finance:.2f} and nature {nature:.2f}: not the river sense yet"
     return report(not problem, "Right: your sentence pulls 'bank' to the river.", problem,
-                  "add words about water and fishing (river, water, fished, boat, muddy, grass).")
+                  "which dimension must win, and which words of the vocabulary carry it?")
 
 
 # --- lesson 05 ---------------------------------------------------------------------
+def _small_query() -> np.ndarray:
+    return role_query(tokenize(TROPHY_SENTENCE.replace("big", "small")))
+
+
 def check_small_query(answer: Any) -> Verdict:
-    """Lesson 05: the in-context query of 'it' when the suitcase is 'too small'."""
-    expected = WORDS.vector("it") + WORDS.vector("small")
-    return check_array(answer, expected, success="Right: 'too small' adds the container feature to the query.",
-                       hint='WORDS.vector("it") + WORDS.vector("small").')
+    """Lesson 05: the role-toy query of 'it' when the suitcase is 'too small' (8 numbers)."""
+    return _check_numbers(answer, _small_query(),
+                          success="Right: the six features of 'it', then a request for the thing that holds.",
+                          hint="8 numbers: the word features of 'it', then (goes in, holds). "
+                               "Which role is to blame when something is too small?")
 
 
-def check_box_referent(answer: Any) -> Verdict:
-    """Lesson 05: which noun 'it' weights most in the ball-and-box sentence."""
-    tokens, weights, here = coreference_attention(BALL_SENTENCE)
-    nouns = {"ball": weights[here, tokens.index("ball")], "box": weights[here, tokens.index("box")]}
-    expected = max(nouns, key=nouns.get)
-    if not isinstance(answer, str):
-        return report(False, "", "the answer is still empty" if answer is None or answer is Ellipsis else
-                      f"expected a word as a string, got {type(answer).__name__}", 'answer "ball" or "box".')
-    word = answer.strip().lower()
-    problem = "" if word == expected else (f"'{word}' is not one of the two nouns" if word not in nouns else
-                                           f"'it' gives {word} only {nouns[word]:.2f}")
-    return report(not problem, f"Right: {expected} gets {nouns[expected]:.2f}: 'too small' looks for the container.",
-                  problem, "run coreference_attention(BALL_SENTENCE) and read the row of 'it'.")
+def check_shortcut_sentence(sentence: Any) -> Verdict:
+    """Lesson 05: a new control sentence on which the word-feature toy picks the wrong word."""
+    if not isinstance(sentence, str):
+        problem = "the answer is still empty" if sentence is Ellipsis or sentence is None else (
+            f"expected a sentence as a string, got {type(sentence).__name__}")
+        return report(False, "", problem, "write a sentence in quotes, in the pattern of the lesson's control.")
+    problem, answer, picked = sentence_problem(sentence, "it"), "", ""
+    if not problem:
+        tokens = tokenize(sentence)
+        try:
+            answer = referent_answer(tokens)
+        except ValueError:
+            problem = "use the pattern 'The X wouldn't fit in the Y because it was too big' (or small)"
+    if not problem and any(tokens == tokenize(shown) for shown in LESSON_05_SENTENCES):
+        problem = "that sentence is in the lesson already: make a new one"
+    if not problem:
+        words, weights, here = coreference_attention(tokens)
+        picked = words[int(np.argmax(weights[here]))]
+        if picked == answer:
+            problem = f"the word toy gets this one right ('it' looks most at {picked})"
+    return report(not problem, f"Right: the word toy's 'it' looks most at {picked!r}, a person says {answer!r}.",
+                  problem, "which features of the nouns and the adjective does the word toy compare? "
+                           "Choose nouns whose features point the wrong way.")
 
 
 # --- lesson 06 ---------------------------------------------------------------------
@@ -74,8 +123,9 @@ def _cross_weights() -> np.ndarray:
 
 def check_cross_weights(answer: Any) -> Verdict:
     """Lesson 06: the (7, 7) cross-attention weights, English rows over French columns."""
-    return check_array(answer, _cross_weights(), success="Right: one spotlight (row) per English word.",
-                       hint="english @ french.T, then softmax(..., axis=1, temperature=TRANSLATION_TEMPERATURE).")
+    return _check_numbers(answer, _cross_weights(), success="Right: one spotlight (row) per English word.",
+                          hint="rows are English words, columns French words: which way round must the "
+                               "product go, and along which axis does each row sum to 1? (Don't round.)")
 
 
 @lru_cache(maxsize=1)
@@ -93,21 +143,21 @@ def check_bottleneck_length(answer: Any) -> Verdict:
     if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
         return report(False, "", "the answer is still empty" if answer is None or answer is Ellipsis else
                       f"expected a whole number (a length), got {answer!r}",
-                      "run bottleneck_measurement(dim=128) and read its mean_accuracy.")
+                      "measure with dim=128 and compare its mean_accuracy with 0.5, length by length.")
     result = _bottleneck_128()
     lengths = [int(n) for n in result.lengths]
     problem = "" if answer == expected else (
         f"length {answer} was not measured (lengths: {lengths})" if answer not in lengths else
         f"at length {answer} the mean summary recovers {result.mean_accuracy[lengths.index(answer)]:.0%} of the words")
     return report(not problem, f"Right: with 128 numbers the mean first drops below 50 % at length {expected}.",
-                  problem, "find the first length whose mean_accuracy is below 0.5 (first_length_below does it).")
+                  problem, "read mean_accuracy next to lengths from the left: where does it first drop under 0.5?")
 
 
 SOLUTIONS: dict[str, Callable[[], Any]] = {
     "check_river_blend": lambda: focus_blend(FISHING_SENTENCE)[2],
     "check_river_sentence": lambda: "We fished the river by the muddy bank",
-    "check_small_query": lambda: WORDS.vector("it") + WORDS.vector("small"),
-    "check_box_referent": lambda: "box",
+    "check_small_query": _small_query,
+    "check_shortcut_sentence": lambda: "The box wouldn't fit in the ball because it was too small.",
     "check_cross_weights": _cross_weights,
     "check_bottleneck_length": _bottleneck_answer,
 }
@@ -116,8 +166,8 @@ SOLUTIONS: dict[str, Callable[[], Any]] = {
 WRONG_ANSWERS: dict[str, Callable[[], Any]] = {
     "check_river_blend": lambda: focus_blend(MONEY_SENTENCE)[2],
     "check_river_sentence": lambda: MONEY_SENTENCE,
-    "check_small_query": lambda: WORDS.vector("it") + WORDS.vector("big"),
-    "check_box_referent": lambda: "ball",
+    "check_small_query": lambda: role_query(tokenize(TROPHY_SENTENCE)),
+    "check_shortcut_sentence": lambda: TROPHY_SENTENCE.replace("trophy", "ball"),
     "check_cross_weights": lambda: _cross_weights().T,
     "check_bottleneck_length": lambda: first_length_below(bottleneck_measurement(dim=64), 0.5),
 }
