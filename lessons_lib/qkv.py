@@ -72,22 +72,19 @@ def qkv_attention(sentence: str, projections: dict[str, np.ndarray] | None = Non
 # --- why divide by sqrt(d) -----------------------------------------------------------
 @dataclass(frozen=True)
 class Saturation:
-    """Measured over seeded random vectors, per dimension d (means over trials)."""
+    """Measured over seeded random vectors, per dimension d (means over trials).
+
+    The slopes are ``w(1 - w)`` at the largest weight ``w`` of each draw (how much
+    that weight still responds to its own score), averaged over the draws.
+    """
 
     dims: np.ndarray
     score_spread: np.ndarray  # standard deviation of q.k
     largest_unscaled: np.ndarray  # mean largest softmax weight, scores q.k
     largest_scaled: np.ndarray  # the same with scores q.k / sqrt(d)
     keys: int
-
-    @property
-    def slope_unscaled(self) -> np.ndarray:
-        """w(1 - w) at the largest weight: how much it still responds to its score."""
-        return self.largest_unscaled * (1 - self.largest_unscaled)
-
-    @property
-    def slope_scaled(self) -> np.ndarray:
-        return self.largest_scaled * (1 - self.largest_scaled)
+    slope_unscaled: np.ndarray  # mean over draws of w(1 - w), w the draw's largest weight
+    slope_scaled: np.ndarray  # the same with scores q.k / sqrt(d)
 
 
 def random_scores(dim: int, *, keys: int = 8, trials: int = 200, seed: int = 0) -> np.ndarray:
@@ -106,13 +103,15 @@ def saturation(dims: Sequence[int] = (1, 4, 16, 64, 256, 1024), *, keys: int = 8
     """How the spread of scores and the largest softmax weight grow with d, with and without scaling."""
     if len(dims) == 0:
         raise ValueError("dims must name at least one dimension")
-    spread, unscaled, scaled = [], [], []
+    spread, largest, slopes = [], [], []
     for d in dims:
         scores = random_scores(d, keys=keys, trials=trials, seed=seed)
         spread.append(scores.std())
-        unscaled.append(softmax(scores, axis=-1).max(axis=-1).mean())
-        scaled.append(softmax(scores / np.sqrt(d), axis=-1).max(axis=-1).mean())
-    return Saturation(np.array(dims), np.array(spread), np.array(unscaled), np.array(scaled), keys)
+        top = [softmax(s, axis=-1).max(axis=-1) for s in (scores, scores / np.sqrt(d))]  # per draw
+        largest.append([w.mean() for w in top])
+        slopes.append([(w * (1 - w)).mean() for w in top])
+    (unscaled, scaled), (slope_unscaled, slope_scaled) = np.array(largest).T, np.array(slopes).T
+    return Saturation(np.array(dims), np.array(spread), unscaled, scaled, keys, slope_unscaled, slope_scaled)
 
 
 def saturation_plot(result: Saturation) -> Figure:
@@ -144,7 +143,10 @@ def saturation_table(result: Saturation) -> str:
     body = [[str(d), f"{s:.2f}", f"{u:.3f}", f"{c:.3f}", f"{su:.3f}", f"{sc:.3f}"]
             for d, s, u, c, su, sc in zip(result.dims, result.score_spread, result.largest_unscaled,
                                           result.largest_scaled, result.slope_unscaled, result.slope_scaled)]
-    return plots.text_table(["d", "score std", "largest w", "largest w (÷√d)", "slope w(1-w)", "slope (÷√d)"], body)
+    header = ["d", "score std", "largest w", "largest w (÷√d)", "slope w(1-w)", "slope (÷√d)"]
+    note = (f"means over the random draws ({result.keys} keys each); "
+            "slope = w(1 - w) of each draw's largest weight w, averaged")
+    return note + "\n" + plots.text_table(header, body)
 
 
 # --- causal mask --------------------------------------------------------------------------

@@ -6,8 +6,10 @@ owner:pet pairs and asks about one owner, e.g.
     ben?  anna:cat  ben:dog  cleo:fish      ->  dog
 
 The question's query must find the pair whose owner matches, and pass on that
-pair's pet. Averaging every token equally cannot do it: every pair is in the
-average whichever owner is asked about. Each pair is bundled into one token
+pair's pet. Averaging every token equally cannot do it: the average counts
+which owners and which pets are present, but not who owns which
+("ben? anna:cat ben:dog cleo:fish" and "ben? anna:dog ben:cat cleo:fish" have
+the same average and different answers). Each pair is bundled into one token
 (a simplification: real models learn to join neighbouring words using their
 positions).
 
@@ -19,6 +21,7 @@ differences in the tests).
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -212,15 +215,30 @@ def numerical_gradient(params: Params, examples: Examples, name: str, *, step: f
     return grad
 
 
+def relative_difference(gradient: ArrayLike, reference: ArrayLike) -> float:
+    """Largest gap between two gradients, relative to the largest entry of ``reference``."""
+    g = as_float_array(gradient, "gradient")
+    r = as_float_array(reference, "reference")
+    if g.shape != r.shape:
+        raise ValueError(f"gradient must have the shape of reference {r.shape}, got {g.shape}")
+    return float(np.abs(g - r).max() / max(np.abs(r).max(), 1e-12))
+
+
+def nearest_power_of_ten(value: float) -> float:
+    """``value`` rounded to the nearest power of ten (its logarithm rounded).
+
+    For numbers at the level of rounding noise, whose digits change with the
+    order of floating-point operations, only the magnitude is meaningful.
+    """
+    return 10.0 ** round(math.log10(as_positive(value, "value")))
+
+
 def gradient_check(params: Params, examples: Examples, *, uniform: bool = False) -> dict[str, float]:
     """Largest relative difference between :func:`backward` and finite differences, per matrix."""
     run = forward(params, examples.inputs, uniform=uniform)
     exact = backward(params, examples.inputs, examples.answers, run, uniform=uniform)
-    result = {}
-    for name in PARAMETER_NAMES:
-        approx = numerical_gradient(params, examples, name, uniform=uniform)
-        result[name] = float(np.abs(exact[name] - approx).max() / max(np.abs(approx).max(), 1e-12))
-    return result
+    return {name: relative_difference(exact[name], numerical_gradient(params, examples, name, uniform=uniform))
+            for name in PARAMETER_NAMES}
 
 
 # --- training -------------------------------------------------------------------------
@@ -290,23 +308,24 @@ def loss_curve_plot(curves: dict[str, ArrayLike], *, chance: float | None = None
         steps = np.arange(1, len(raw) + 1)
         ax.plot(steps, raw, color=colour, alpha=0.25, lw=0.8)
         ax.plot(steps, smoothed(raw), style, color=colour, label=f"{label} (20-step mean)")
-    if chance is not None:
+    if chance is not None:  # label below the line, at the right, where no curve runs
         ax.axhline(chance, color=plots.GREY, lw=1, ls=":")
-        ax.annotate("guessing among the 3 pets present", (len(raw), chance), xytext=(0, 4),
-                    textcoords="offset points", ha="right", fontsize=8, color="dimgray")
+        ax.annotate(f"guessing among the 3 pets present: ln 3 = {chance:.2f}", (len(raw), chance), xytext=(-4, -5),
+                    textcoords="offset points", ha="right", va="top", fontsize=8, color="dimgray")
     ax.set(xlabel="training step", ylabel="loss (cross-entropy)", ylim=(0, None))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return fig
 
 
-def loss_table(curves: dict[str, ArrayLike], every: int = 50) -> str:
-    """Smoothed loss every ``every`` steps, 3 decimals, one column per run."""
-    columns = {label: smoothed(losses) for label, losses in curves.items()}
+def loss_table(curves: dict[str, ArrayLike], every: int = 50, window: int = 20) -> str:
+    """Smoothed loss every ``every`` steps, 3 decimals, one column per run, under a line saying so."""
+    columns = {label: smoothed(losses, window) for label, losses in curves.items()}
     length = min(len(v) for v in columns.values())
     shown = [1] + list(range(every, length + 1, every))
-    return plots.text_table(["step"] + list(columns), [[str(s)] + [f"{v[s - 1]:.3f}" for v in columns.values()]
-                                                       for s in shown])
+    table = plots.text_table(["step"] + list(columns), [[str(s)] + [f"{v[s - 1]:.3f}" for v in columns.values()]
+                                                        for s in shown])
+    return f"training loss, mean over the {window} steps up to each step shown (fewer at the start)\n{table}"
 
 
 COLUMN_LABELS = ("question", "pair 1", "pair 2", "pair 3")

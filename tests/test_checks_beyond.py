@@ -9,6 +9,7 @@ WRONG = {
     "check_layers_kernel_7": 16,
     "check_weight_matrix_bytes": 8192 * 8192 * 8,
     "check_softmax_backward": lambda weights, d_weights: weights * d_weights,
+    "check_softmax_jacobian": lambda weights: np.diag(weights),
     "check_chance_accuracy": 0.2,
     "check_scaled_scores": "unscaled",
     "check_score_spread": 256,
@@ -61,3 +62,45 @@ def test_causal_mask_check_accepts_ones_and_zeros():
 
 def test_causal_mask_check_rejects_other_numbers():
     assert not beyond.check_causal_mask(2 * np.tril(np.ones((5, 5))))
+
+
+def test_softmax_jacobian_times_the_gradient_is_the_softmax_backward_line():
+    weights, d_weights = np.array([0.1, 0.2, 0.3, 0.4]), np.array([1.0, -2.0, 0.5, 3.0])
+    jacobian = beyond.SOLUTIONS["check_softmax_jacobian"]()(weights)
+    np.testing.assert_allclose(jacobian.T @ d_weights, beyond.SOLUTIONS["check_softmax_backward"]()(weights, d_weights))
+
+
+def test_softmax_jacobian_solution_matches_finite_differences():
+    scores, step = np.array([0.3, -1.0, 2.0]), 1e-6
+    softmax = lambda s: np.exp(s) / np.exp(s).sum()  # noqa: E731
+    numeric = np.column_stack([(softmax(scores + step * e) - softmax(scores - step * e)) / (2 * step)
+                               for e in np.eye(3)])
+    np.testing.assert_allclose(beyond.SOLUTIONS["check_softmax_jacobian"]()(softmax(scores)), numeric, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["check_softmax_backward", "check_softmax_jacobian"])
+def test_gradient_checks_never_print_the_expected_values(name, capsys):
+    assert not getattr(beyond, name)(WRONG[name])
+    out = capsys.readouterr().out
+    assert "expected" not in out and ("too high" in out or "too low" in out)
+
+
+def test_layers_check_does_not_reveal_the_answer(capsys):
+    assert not beyond.check_layers_kernel_7(16)
+    assert "17" not in capsys.readouterr().out
+
+
+def test_chance_accuracy_wants_the_exact_fraction_not_the_measured_accuracy():
+    assert beyond.check_chance_accuracy(0.333)
+    assert not beyond.check_chance_accuracy(0.34)
+    assert not beyond.check_chance_accuracy(0.351)
+
+
+def test_score_spread_wants_the_exact_value_not_the_table_estimate():
+    assert beyond.check_score_spread(16)
+    assert not beyond.check_score_spread(16.03)
+
+
+def test_causal_mask_hint_does_not_contain_the_code(capsys):
+    beyond.check_causal_mask(...)
+    assert "tril" not in capsys.readouterr().out

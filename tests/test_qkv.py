@@ -98,6 +98,14 @@ def test_unscaled_softmax_saturates_and_scaling_prevents_it():
     assert result.slope_unscaled[-1] < 0.05 < result.slope_scaled[-1]
 
 
+def test_saturation_slope_is_measured_per_draw_not_from_the_mean_weight():
+    result = qkv.saturation(dims=(64,), trials=50)
+    top = softmax(qkv.random_scores(64, trials=50), axis=-1).max(axis=-1)
+    assert result.slope_unscaled[0] == pytest.approx((top * (1 - top)).mean())
+    mean = result.largest_unscaled[0]
+    assert result.slope_unscaled[0] < mean * (1 - mean) - 0.01  # Jensen: the two differ
+
+
 def test_saturation_rejects_no_dimensions():
     with pytest.raises(ValueError, match="dims"):
         qkv.saturation(dims=())
@@ -106,7 +114,8 @@ def test_saturation_rejects_no_dimensions():
 def test_saturation_plot_and_table():
     result = qkv.saturation(dims=(1, 4))
     assert isinstance(qkv.saturation_plot(result), Figure)
-    assert qkv.saturation_table(result).splitlines()[1].split()[0] == "1"
+    table = qkv.saturation_table(result).splitlines()
+    assert "averaged" in table[0] and table[2].split()[0] == "1"
 
 
 def test_explorer_shows_the_largest_weight_with_and_without_scaling():

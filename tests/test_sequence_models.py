@@ -1,4 +1,6 @@
 """Lesson 07: recurrent decay, receptive fields, kernel vs attention, cost measurement."""
+import time
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -6,7 +8,7 @@ from hypothesis import strategies as st
 
 from lessons_lib import sequence_models as sm
 from lessons_lib.plots import Figure
-from lessons_lib.vocab import BANK_SENTENCE, RIVER_SENTENCE
+from lessons_lib.vocab import BANK_SENTENCE, RIVER_SENTENCE, WORDS
 
 
 def test_recurrent_signal_starts_at_one_and_fades_over_many_steps():
@@ -113,6 +115,48 @@ def test_content_weights_are_a_distribution():
     assert weights.argmax() == 1
 
 
+def test_soft_routing_slope_matches_finite_differences():
+    response = sm.routing_response(nudges=[-1e-6, 0.0, 1e-6])
+    assert response.slope[1] == pytest.approx((response.soft[2] - response.soft[0]) / 2e-6, rel=1e-6)
+    assert response.slope[1] > 0.01
+
+
+def test_soft_routing_moves_smoothly_while_hard_routing_jumps():
+    response = sm.routing_response()
+    assert np.abs(np.diff(response.soft)).max() < 0.01  # steps of 0.05 in the score
+    assert np.abs(np.diff(response.hard)).max() == pytest.approx(0.4)  # bank (0.5) to deposit (0.9)
+    assert np.count_nonzero(np.diff(response.hard)) == 1
+    assert (response.slope > 0).all()
+
+
+def test_routing_weights_are_the_content_weights_without_a_nudge():
+    tokens, vectors = WORDS.encode(BANK_SENTENCE)
+    response = sm.routing_response(nudges=[0.0])
+    expected = sm.content_weights(vectors, tokens.index("bank"))[tokens.index("deposit")]
+    assert response.target_weight[0] == pytest.approx(expected)
+
+
+def test_routing_rejects_a_target_not_in_the_sentence():
+    with pytest.raises(ValueError, match="target"):
+        sm.routing_response(target="river")
+
+
+def test_routing_rejects_an_unknown_dimension():
+    with pytest.raises(ValueError, match="dimension"):
+        sm.routing_response(dimension="colour")
+
+
+def test_average_step_factor_is_the_geometric_mean():
+    assert sm.average_step_factor([1.0, 0.5, 0.25]) == pytest.approx(0.5)
+    survival = sm.recurrent_signal(99, gain=1.0)
+    assert sm.average_step_factor(survival) ** 99 == pytest.approx(survival[-1])
+
+
+def test_average_step_factor_needs_one_step():
+    with pytest.raises(ValueError, match="survival"):
+        sm.average_step_factor([1.0])
+
+
 def test_compare_rejects_a_sentence_without_the_focus_word():
     with pytest.raises(ValueError, match="focus"):
         sm.compare_kernel_and_attention(["the river"], focus="bank")
@@ -134,6 +178,55 @@ def test_measure_cost_reports_memory_at_least_one_weight_matrix():
     assert (cost.attention_seconds > 0).all() and (cost.recurrent_seconds > 0).all()
     assert (cost.attention_peak >= cost.weight_matrix).all()
     assert cost.recurrent_peak[1] < cost.attention_peak[1]
+
+
+def test_attention_peak_is_one_weight_matrix_plus_the_outputs_not_two_matrices():
+    cost = sm.measure_cost(sizes=(1024,), dim=32, repeats=1)
+    outputs = 1024 * 32 * 4
+    assert cost.weight_matrix[0] + outputs <= cost.attention_peak[0] < cost.weight_matrix[0] + outputs + 16_384
+
+
+def test_memory_peaks_are_the_same_on_every_run():
+    first, second = (sm.measure_cost(sizes=(64, 512), repeats=1) for _ in range(2))
+    np.testing.assert_array_equal(first.attention_peak, second.attention_peak)
+    np.testing.assert_array_equal(first.recurrent_peak, second.recurrent_peak)
+
+
+def test_loop_peak_grows_linearly_with_n():
+    cost = sm.measure_cost(sizes=(1024, 2048), repeats=1)
+    states = cost.sizes * 32 * 4  # one float32 state vector per token
+    assert (cost.recurrent_peak >= states).all() and (cost.recurrent_peak < states + 4096).all()
+
+
+def test_best_time_runs_every_repeat_and_keeps_the_fastest():
+    calls = []
+    sm.best_time(lambda: (calls.append(1), time.sleep(0.01)), repeats=4, budget=0.001)
+    assert len(calls) == 4
+    delays = iter([0.02, 0.0, 0.01])
+    assert sm.best_time(lambda: time.sleep(next(delays)), repeats=3, budget=0.001) < 0.01
+
+
+def test_one_blas_thread_limits_blas_to_one_thread_and_restores_it_afterwards():
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> list[int]:
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    with sm.one_blas_thread() as limited:
+        assert limited and all(n == 1 for n in blas_threads())
+    assert blas_threads() == before
+
+
+def test_best_time_gives_quick_functions_extra_runs_within_the_budget():
+    calls = []
+    sm.best_time(lambda: calls.append(1), repeats=3, budget=1.0)
+    assert len(calls) == 100
+
+
+def test_best_time_rejects_a_zero_budget():
+    with pytest.raises(ValueError, match="budget"):
+        sm.best_time(lambda: None, budget=0)
 
 
 def test_measure_cost_rejects_a_zero_size():
@@ -163,6 +256,15 @@ def test_every_plot_returns_a_figure():
                               np.array([512, 2048]), np.array([100, 200]))
     comparison = sm.compare_kernel_and_attention([BANK_SENTENCE])
     for fig in (sm.signal_decay_plot(survival), sm.receptive_field_plot(), sm.cost_plot(cost),
-                sm.kernel_vs_attention_plot(comparison)):
+                sm.kernel_vs_attention_plot(comparison), sm.routing_plot(sm.routing_response())):
         assert isinstance(fig, Figure)
     assert "attention ms" in sm.cost_table(cost)
+    assert sm.time_table(cost).splitlines()[1].split() == ["8", "0.10", "0.10"]
+    assert sm.peak_memory_table(cost).splitlines()[2].split() == ["16", "0.00", "0.00", "0.00"]
+    assert "soft slope" in sm.routing_table(sm.routing_response())
+
+
+def test_memory_columns_share_one_precision():
+    cost = sm.CostMeasurement(np.array([4096]), np.array([0.1]), np.array([0.01]),
+                              np.array([64.5 * 2**20]), np.array([0.5 * 2**20]))
+    assert sm.peak_memory_table(cost).splitlines()[1].split() == ["4096", "64.50", "64.00", "0.50"]

@@ -110,6 +110,43 @@ def test_gradient_check_catches_a_wrong_gradient(split, monkeypatch):
     assert errors["key"] > 0.5 and errors["query"] < 1e-6
 
 
+def test_relative_difference_is_scaled_by_the_largest_reference_entry():
+    assert tr.relative_difference([1.0, 2.02], [1.0, 2.0]) == pytest.approx(0.01)
+    assert tr.relative_difference(1.001 * np.arange(1.0, 5.0), np.arange(1.0, 5.0)) == pytest.approx(1e-3)
+
+
+def test_relative_difference_rejects_gradients_of_different_shapes():
+    with pytest.raises(ValueError, match="gradient"):
+        tr.relative_difference(np.ones(3), np.ones(4))
+
+
+def test_a_gradient_off_by_a_tenth_of_a_percent_stands_far_above_the_noise(split):
+    params, batch = tr.init_params(head=8, seed=0), split[0].subset(range(8))
+    exact = tr.backward(params, batch.inputs, batch.answers, tr.forward(params, batch.inputs))["key"]
+    approx = tr.numerical_gradient(params, batch, "key")
+    assert tr.relative_difference(exact, approx) < 1e-6
+    assert tr.relative_difference(1.001 * exact, approx) == pytest.approx(1e-3, rel=0.01)
+
+
+def test_nearest_power_of_ten_rounds_the_logarithm():
+    assert tr.nearest_power_of_ten(2.4e-8) == pytest.approx(1e-8)
+    assert tr.nearest_power_of_ten(4e-8) == pytest.approx(1e-7)
+
+
+def test_nearest_power_of_ten_rejects_zero():
+    with pytest.raises(ValueError, match="value"):
+        tr.nearest_power_of_ten(0.0)
+
+
+def test_swapping_two_pets_leaves_the_average_token_unchanged_but_changes_the_answer():
+    first, second = "ben? anna:cat ben:dog cleo:fish".split(), "ben? anna:dog ben:cat cleo:fish".split()
+    averages = [np.mean([tr.encode_token(t) for t in tokens], axis=0) for tokens in (first, second)]
+    np.testing.assert_array_equal(*averages)
+    examples = tr.every_example()
+    answers = {" ".join(t): tr.PETS[a] for t, a in zip(examples.tokens, examples.answers)}
+    assert answers[" ".join(first)] == "dog" and answers[" ".join(second)] == "cat"
+
+
 def test_numerical_gradient_rejects_an_unknown_name(split):
     with pytest.raises(KeyError, match="name"):
         tr.numerical_gradient(tr.init_params(), split[0].subset([0]), "bias")
@@ -195,4 +232,5 @@ def test_plots_and_tables(split, trained):
     assert isinstance(tr.loss_curve_plot({"a": trained.losses}, chance=np.log(3)), Figure)
     table = tr.weights_before_after_table(before, after, shown)
     assert len(table.splitlines()) == 4
-    assert tr.loss_table({"a": trained.losses}).splitlines()[-1].startswith("400")
+    loss_table = tr.loss_table({"a": trained.losses}).splitlines()
+    assert "mean over the 20 steps" in loss_table[0] and loss_table[-1].startswith("400")
