@@ -127,3 +127,12 @@ def as_labels(labels, name: str, *, count: int) -> list[str]:
     if len(result) != count:
         raise ValueError(f"{name} must have {count} entries, got {len(result)}")
     return result
+
+
+def as_count(value: int, name: str, *, low: int = 1) -> int:
+    """A whole number >= ``low`` (bools are rejected: ``True`` is not a count)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
+    return int(value)

@@ -30,20 +30,12 @@ from numpy.typing import ArrayLike
 from threadpoolctl import threadpool_limits
 
 from . import plots
-from ._validate import as_matrix, as_positive, as_vector
+from ._validate import as_count, as_matrix, as_positive, as_vector
 from .attention import attend, dot_scores, softmax
 from .vocab import BANK_SENTENCE, WORDS, Vocabulary
 
 Figure = plots.Figure
 
-
-def _as_count(value: int, name: str, *, low: int = 1) -> int:
-    """An integer >= ``low`` (bools rejected)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
-    return int(value)
 
 
 # --- 1. path length: a recurrent update forgets ---------------------------------
@@ -53,7 +45,7 @@ def random_recurrent_weights(size: int = 16, *, gain: float = 0.9, seed: int = 0
     ``gain`` < 1 shrinks the state a little at every step; an orthogonal matrix
     times ``gain`` shrinks every direction by exactly that factor (before tanh).
     """
-    size = _as_count(size, "size")
+    size = as_count(size, "size")
     gain = as_positive(gain, "gain")
     rng = np.random.default_rng(seed)
     orthogonal, _ = np.linalg.qr(rng.standard_normal((size, size)))
@@ -91,7 +83,7 @@ def recurrent_signal(steps: int, *, gain: float = 0.9, size: int = 16, seed: int
     step, exactly as the state is: ``change_t = tanh'(...) * (W @ change_(t-1))``
     (tanh' = 1 - tanh^2). Returns ``|change_k| / |change_0|`` for k = 0 .. ``steps``.
     """
-    steps = _as_count(steps, "steps", low=0)
+    steps = as_count(steps, "steps", low=0)
     w, u = random_recurrent_weights(size, gain=gain, seed=seed)
     rng = np.random.default_rng(seed + 1)
     states = recurrent_states(rng.standard_normal((steps + 1, size)), w, u)
@@ -105,7 +97,7 @@ def recurrent_signal(steps: int, *, gain: float = 0.9, size: int = 16, seed: int
 
 def path_lengths(distance: int, kernels: Sequence[int] = (3, 5)) -> dict[str, int]:
     """Transformations between two tokens ``distance`` apart, per architecture."""
-    distance = _as_count(distance, "distance")
+    distance = as_count(distance, "distance")
     lengths = {"recurrent (one step per token)": distance}
     for k in kernels:
         lengths[f"convolution, kernel {k} (layers)"] = layers_to_connect(distance, k)
@@ -163,8 +155,8 @@ def signal_decay_table(survival: dict[str, ArrayLike], steps: Sequence[int] = (0
 # --- 2. receptive field of stacked convolutions -------------------------------------
 def receptive_field(layers: int, kernel: int) -> int:
     """Positions one output sees after ``layers`` convolutions of width ``kernel``: 1 + L(k-1)."""
-    layers = _as_count(layers, "layers", low=0)
-    kernel = _as_count(kernel, "kernel")
+    layers = as_count(layers, "layers", low=0)
+    kernel = as_count(kernel, "kernel")
     return 1 + layers * (kernel - 1)
 
 
@@ -174,8 +166,8 @@ def measured_receptive_field(layers: int, kernel: int) -> int:
     A single 1 is convolved ``layers`` times with a kernel of ones; the number
     of non-zero outputs is the receptive field (it agrees with :func:`receptive_field`).
     """
-    layers = _as_count(layers, "layers", low=0)
-    kernel = _as_count(kernel, "kernel")
+    layers = as_count(layers, "layers", low=0)
+    kernel = as_count(kernel, "kernel")
     signal = np.zeros(2 * receptive_field(layers, kernel) + 1)
     signal[len(signal) // 2] = 1.0
     for _ in range(layers):
@@ -185,14 +177,14 @@ def measured_receptive_field(layers: int, kernel: int) -> int:
 
 def layers_to_connect(distance: int, kernel: int) -> int:
     """Fewest layers for one output to see two positions ``distance`` apart."""
-    distance = _as_count(distance, "distance", low=0)
-    kernel = _as_count(kernel, "kernel", low=2)
+    distance = as_count(distance, "distance", low=0)
+    kernel = as_count(kernel, "kernel", low=2)
     return math.ceil(distance / (kernel - 1))
 
 
 def receptive_field_plot(max_layers: int = 60, kernels: Sequence[int] = (3, 5), *, span: int = 100) -> Figure:
     """Receptive field against depth, one line per kernel, with the ``span`` to reach marked."""
-    max_layers = _as_count(max_layers, "max_layers")
+    max_layers = as_count(max_layers, "max_layers")
     fig, ax = plots.new_axes(6.4, 3.6)
     depth = np.arange(max_layers + 1)
     for kernel, colour, style in zip(kernels, [plots.BLUE, plots.VERMILLION], ["-", "--"]):
@@ -225,8 +217,8 @@ def kernel_weights(n: int, position: int, kernel: ArrayLike = DEFAULT_KERNEL) ->
 
     The same numbers for every sentence: only the positions matter, not the words.
     """
-    n = _as_count(n, "n")
-    position = _as_count(position, "position", low=0)
+    n = as_count(n, "n")
+    position = as_count(position, "position", low=0)
     if position >= n:
         raise ValueError(f"position must be < n = {n}, got {position}")
     taps = as_vector(kernel, "kernel")
@@ -243,7 +235,7 @@ def kernel_weights(n: int, position: int, kernel: ArrayLike = DEFAULT_KERNEL) ->
 def content_weights(vectors: ArrayLike, position: int, *, temperature: float = 0.25) -> np.ndarray:
     """Attention weights of token ``position``: softmax of its dot products with every token."""
     v = as_matrix(vectors, "vectors")
-    position = _as_count(position, "position", low=0)
+    position = as_count(position, "position", low=0)
     if position >= len(v):
         raise ValueError(f"position must be < {len(v)} (the number of tokens), got {position}")
     return softmax(dot_scores(v[position], v), temperature=temperature)
@@ -380,7 +372,7 @@ def routing_table(response: RoutingResponse, shown: Sequence[float] = (-2, -1, 0
 # --- 4. the price: time and memory ----------------------------------------------------
 def weight_matrix_bytes(n: int, itemsize: int = 4) -> int:
     """Bytes of one (n, n) weight matrix: n * n * itemsize (4 for float32)."""
-    return _as_count(n, "n") ** 2 * _as_count(itemsize, "itemsize")
+    return as_count(n, "n") ** 2 * as_count(itemsize, "itemsize")
 
 
 def best_time(function: Callable[[], object], repeats: int = 3, *, budget: float = 0.03) -> float:
@@ -390,7 +382,7 @@ def best_time(function: Callable[[], object], repeats: int = 3, *, budget: float
     noise only ever adds time, so the fastest run is the fairest estimate. Quick
     functions get extra runs within the small time ``budget`` (at most 100 runs).
     """
-    repeats = _as_count(repeats, "repeats")
+    repeats = as_count(repeats, "repeats")
     budget = as_positive(budget, "budget")
     times: list[float] = []
     while len(times) < repeats or (sum(times) < budget and len(times) < 100):
@@ -448,8 +440,8 @@ def measure_cost(sizes: Sequence[int] = (64, 128, 256, 512, 1024, 2048, 4096), *
                  seed: int = 0, repeats: int = 3) -> CostMeasurement:
     """Time (fastest of at least ``repeats`` runs) and peak memory of float32 self-attention
     and of a recurrent loop, per n. Both are timed on one core (see :func:`one_blas_thread`)."""
-    ns = [_as_count(n, "sizes") for n in sizes]
-    dim = _as_count(dim, "dim")
+    ns = [as_count(n, "sizes") for n in sizes]
+    dim = as_count(dim, "dim")
     rng = np.random.default_rng(seed)
     w, u = (m.astype(np.float32) for m in random_recurrent_weights(dim, seed=seed))
     warm = np.ones((2, dim), dtype=np.float32)  # first calls set up caches: keep them out of the peaks

@@ -30,7 +30,7 @@ from matplotlib.patches import Rectangle
 from numpy.typing import ArrayLike
 
 from . import plots
-from ._validate import as_float_array, as_positive
+from ._validate import as_count, as_float_array, as_positive
 from .attention import attend
 
 Figure = plots.Figure
@@ -42,13 +42,6 @@ FEATURES = PEOPLE + PETS + ("question",)
 """The named dimensions of a token vector (hand-built one-hot codes, not learned)."""
 PARAMETER_NAMES = ("query", "key", "value", "readout")
 
-
-def _as_count(value: int, name: str, *, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}")
-    return int(value)
 
 
 # --- the task ---------------------------------------------------------------------
@@ -91,7 +84,7 @@ class Examples:
 
 def every_example(pairs: int = 3) -> Examples:
     """All distinct questions with ``pairs`` owner:pet pairs (distinct owners and pets)."""
-    pairs = _as_count(pairs, "pairs")
+    pairs = as_count(pairs, "pairs")
     if pairs > len(PEOPLE):
         raise ValueError(f"pairs must be <= {len(PEOPLE)}, got {pairs}")
     tokens, answers = [], []
@@ -106,7 +99,7 @@ def every_example(pairs: int = 3) -> Examples:
 
 def train_test_split(train: int = 2000, test: int = 1000, *, seed: int = 0) -> tuple[Examples, Examples]:
     """Two disjoint random sets of questions (seeded)."""
-    train, test = _as_count(train, "train"), _as_count(test, "test")
+    train, test = as_count(train, "train"), as_count(test, "test")
     everything = every_example()
     if train + test > len(everything):
         raise ValueError(f"train + test must be <= {len(everything)}, got {train + test}")
@@ -117,7 +110,7 @@ def train_test_split(train: int = 2000, test: int = 1000, *, seed: int = 0) -> t
 # --- the model ----------------------------------------------------------------------
 def init_params(head: int = 8, *, seed: int = 0, size: float = 0.3) -> Params:
     """Random starting projections: query, key, value (features x head), readout (head x pets)."""
-    head = _as_count(head, "head")
+    head = as_count(head, "head")
     size = as_positive(size, "size")
     rng = np.random.default_rng(seed)
     f = len(FEATURES)
@@ -258,7 +251,7 @@ def train(params: Params, examples: Examples, *, steps: int = 400, batch: int = 
     ``callback(step, loss)`` is called every ``every`` steps and after the last one
     (for a progress bar). Same inputs and seed: the same result, every run.
     """
-    steps, batch, every = _as_count(steps, "steps"), _as_count(batch, "batch"), _as_count(every, "every")
+    steps, batch, every = as_count(steps, "steps"), as_count(batch, "batch"), as_count(every, "every")
     rate = as_positive(learning_rate, "learning_rate")
     if optimizer not in ("adam", "sgd"):
         raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
@@ -294,7 +287,7 @@ def _adam(moments: tuple[np.ndarray, np.ndarray], grad: np.ndarray, step: int,
 def smoothed(losses: ArrayLike, window: int = 20) -> np.ndarray:
     """Running mean over ``window`` steps (shorter at the start)."""
     values = as_float_array(losses, "losses", ndim=1)
-    window = _as_count(window, "window")
+    window = as_count(window, "window")
     totals = np.cumsum(np.insert(values, 0, 0.0))
     starts = np.maximum(np.arange(1, len(values) + 1) - window, 0)
     return (totals[1:] - totals[starts]) / (np.arange(1, len(values) + 1) - starts)

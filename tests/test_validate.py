@@ -246,3 +246,19 @@ def test_public_functions_name_the_bad_argument(call, name):
 def test_public_functions_raise_a_type_error_for_non_numbers(call, name):
     with pytest.raises(TypeError, match=f"^{name} must"):
         call()
+
+
+def test_as_count_rejects_bools_and_floats_naming_the_argument():
+    from lessons_lib._validate import as_count
+
+    for bad in (True, 2.0, "3"):
+        with pytest.raises(TypeError, match="steps must be an integer"):
+            as_count(bad, "steps")
+
+
+def test_as_count_rejects_numbers_below_the_lower_bound():
+    from lessons_lib._validate import as_count
+
+    with pytest.raises(ValueError, match="layers must be >= 1, got 0"):
+        as_count(0, "layers")
+    assert as_count(0, "steps", low=0) == 0
