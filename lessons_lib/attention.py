@@ -62,10 +62,15 @@ def softmax(scores: ArrayLike, axis: int = -1, temperature: float = 1.0) -> np.n
     return _softmax(s, axis, t)
 
 
-def _softmax(s: np.ndarray, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
-    """Softmax without input checks (the caller has validated ``s``)."""
+def _softmax(s: np.ndarray, axis: int = -1, temperature: float = 1.0, *, in_place: bool = False) -> np.ndarray:
+    """Softmax without input checks (the caller has validated ``s``).
+
+    ``in_place=True`` overwrites ``s`` with the weights (no second n×m array):
+    only for arrays the caller made itself, such as fresh scores.
+    """
     with np.errstate(over="ignore"):  # 1e308 - (-1e308) is -inf after the shift: weight 0
-        shifted = s - s.max(axis=axis, keepdims=True)  # largest score becomes 0: no overflow
+        # The largest score becomes 0: no overflow.
+        shifted = np.subtract(s, s.max(axis=axis, keepdims=True), out=s if in_place else None)
         if temperature != 1.0:  # clip so the dtype can hold it (float32 1e-50 would be 0)
             info = np.finfo(s.dtype)
             shifted /= np.asarray(np.clip(temperature, info.tiny, info.max), dtype=s.dtype)
@@ -212,8 +217,8 @@ def attend(
             raise ValueError(f"mask must broadcast to {scores.shape}, got {m.shape}") from None
         if not m.any(axis=-1).all():
             raise ValueError("mask has a row with no True entry: every token must see one key")
-        scores = np.where(m, scores, np.asarray(-np.inf, dtype=scores.dtype))
-    weights = _softmax(scores)
+        np.copyto(scores, np.asarray(-np.inf, dtype=scores.dtype), where=~m)
+    weights = _softmax(scores, in_place=True)  # the scores are ours: reuse their memory
     return weights @ v, weights
 
 

@@ -305,7 +305,7 @@ class WeightMatrixExplorer(_Explorer):
         return float(self.temperature_slider.value)
 
     def _compute(self) -> np.ndarray:
-        return _softmax(self.scores.copy(), temperature=self.temperature)
+        return _softmax(self.scores, temperature=self.temperature)
 
     def _update(self, _change=None) -> None:
         self.weights = self._compute()

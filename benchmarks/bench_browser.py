@@ -1,0 +1,114 @@
+"""Slider move → updated pixels, in real JupyterLab driven through headless Chromium.
+
+Uses the real-browser test's private JupyterLab (127.0.0.1, random token) and
+Debian's Chromium. For each widget a small notebook is run; then the slider's
+handle gets arrow-key presses, one at a time. In the page, the clock starts at the
+key press and stops in the first animation frame after the widget's new image has
+been decoded, so the figure covers the whole round trip: browser → kernel
+(recompute, redraw, encode) → browser (decode, paint).
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from benchmarks.common import ROOT, Figure, summarise
+
+sys.path.insert(0, str(ROOT / "tests"))  # the browser test's helpers live there
+from browser import CHROMIUM, CHROMIUM_ARGS, Lab, run_all_cells  # noqa: E402
+
+MOVES = 40
+WARMUP = 4
+MEDIAN_TARGET, P95_TARGET = 60.0, 100.0  # ms, from the issue
+
+HEATMAP = """import numpy as np
+from lessons_lib.widgets import WeightMatrixExplorer
+
+rng = np.random.default_rng(0)  # the same seeded stand-in sentence as benchmarks/bench_widgets.py
+WeightMatrixExplorer([f"tok{{i}}" for i in range({n})], rng.normal(size=({n}, 4)))"""
+
+# name -> (notebook code, the slider's label)
+WIDGETS = {
+    "attention weight explorer": ("from lessons_lib.widgets import AttentionExplorer\nAttentionExplorer()", "deposit"),
+    "10×10 heatmap": (HEATMAP.format(n=10), "temperature"),
+    "40×40 heatmap": (HEATMAP.format(n=40), "temperature"),
+}
+
+# Installed in the page: time from each key press to the first frame after the new image is decoded.
+WATCH_IMAGE = """label => {
+    const slider = [...document.querySelectorAll('.widget-hslider')]
+        .find(s => s.querySelector('.widget-label').textContent.trim() === label);
+    const image = slider.closest('.jp-OutputArea-output').querySelector('img.widget-image');
+    const bench = window.__bench = {start: 0, samples: [], errors: 0};
+    document.addEventListener('keydown', () => { bench.start = performance.now(); }, true);
+    new MutationObserver(() => {
+        const start = bench.start;
+        image.decode().then(
+            () => requestAnimationFrame(() => bench.samples.push(performance.now() - start)),
+            () => { bench.errors += 1; });
+    }).observe(image, {attributes: true, attributeFilter: ['src']});
+}"""
+
+
+def key_path(moves: int) -> list[str]:
+    """Arrow keys that go right, back left past the start, and right again: ends where it began."""
+    quarter = moves // 4
+    return ["ArrowRight"] * quarter + ["ArrowLeft"] * (2 * quarter) + ["ArrowRight"] * (moves - 3 * quarter)
+
+
+def write_notebook(folder: Path, name: str, code: str) -> str:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / f"bench_{name.split()[0].replace('×', 'x')}.ipynb"
+    nbformat.write(nb, path)
+    return path.name
+
+
+def measure(page, lab: Lab, notebook: str, label: str) -> list[float]:
+    """Milliseconds from key press to new pixels, for ``MOVES`` presses on the slider ``label``."""
+    page.goto(lab.url(notebook) + "&reset")  # reset: open only this notebook, not the last one's tabs
+    run_all_cells(page)
+    page.locator("img.widget-image").first.wait_for(timeout=90_000)
+    page.locator("#jp-main-statusbar").get_by_text("Idle").first.wait_for(timeout=60_000)
+    page.evaluate(WATCH_IMAGE, label)
+    slider = page.locator(".widget-hslider").filter(has=page.locator(".widget-label", has_text=label)).first
+    slider.locator(".noUi-handle").first.focus()
+    keys = key_path(WARMUP) + key_path(MOVES)
+    for count, key in enumerate(keys, start=1):
+        page.keyboard.press(key)
+        page.wait_for_function(f"() => window.__bench.samples.length >= {count}", timeout=20_000)
+    return page.evaluate("() => window.__bench.samples")[WARMUP:]
+
+
+def run() -> list[Figure]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        return [Figure("browser", "slider → pixels", float("nan"), "ms", note=f"skipped: {CHROMIUM} is missing")]
+    figures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        lab = Lab(Path(tmp))
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+                for name, (code, label) in WIDGETS.items():
+                    notebook = write_notebook(lab.root, name, code)
+                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                    print(f"browser: {name}…", file=sys.stderr, flush=True)
+                    samples = measure(page, lab, notebook, label)
+                    page.close()
+                    figures.append(summarise("slider → pixels", name, samples, target=MEDIAN_TARGET,
+                                             p95_target=P95_TARGET, note=f"{len(samples)} moves in JupyterLab"))
+                browser.close()
+        finally:
+            lab.stop()
+    return figures
+
+
+if __name__ == "__main__":
+    from benchmarks.common import markdown_table
+
+    print(markdown_table(run()))

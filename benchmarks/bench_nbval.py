@@ -1,0 +1,93 @@
+"""The whole course under strict nbval: total time, and each notebook beyond a kernel's start-up.
+
+A bare kernel's start-up (and the start-up plus ``import lessons_lib.widgets``,
+what most lessons import) is measured first, so a notebook's own cost is its
+nbval span minus that start-up. The course is run once serially (per-notebook
+spans) and, when pytest-xdist is installed, once more with two workers (total).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import NOTEBOOKS, ROOT, Figure, summarise
+
+KERNEL_RUNS = 3
+TOTAL_TARGET = 30.0  # s, whole course
+BEYOND_KERNEL_TARGET = 3.0  # s, each notebook beyond kernel start
+
+
+def kernel_start_seconds(runs: int = KERNEL_RUNS) -> tuple[list[float], list[float]]:
+    """Start-up of a bare python3 kernel, and of one that then imports lessons_lib.widgets."""
+    from jupyter_client.manager import start_new_kernel
+
+    bare, with_import = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        manager, client = start_new_kernel(kernel_name="python3")
+        bare.append(time.perf_counter() - start)
+        try:
+            client.execute_interactive("import lessons_lib.widgets", timeout=120)
+            with_import.append(time.perf_counter() - start)
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
+    return bare, with_import
+
+
+def xdist_available() -> bool:
+    try:
+        import xdist  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_nbval(extra: list[str]) -> tuple[float, dict[str, float], list[str]]:
+    """Run strict nbval on every notebook; wall seconds, spans per notebook, failing notebooks."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "spans.json"
+        env = dict(os.environ, NBVAL_TIMER_OUT=str(out), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "pytest", str(NOTEBOOKS.relative_to(ROOT)), "-q",
+                               "-p", "benchmarks.nbval_timer", *extra],
+                              cwd=ROOT, env=env, capture_output=True, text=True)
+        total = time.perf_counter() - start
+        spans = json.loads(out.read_text()) if out.exists() else {}
+    failed = sorted({line.split()[1].split("::")[0] for line in done.stdout.splitlines() if line.startswith("FAILED ")})
+    return total, spans, failed
+
+
+def _status(failed: list[str]) -> str:
+    return "all passed" if not failed else "FAILED: " + ", ".join(Path(f).stem for f in failed)
+
+
+def run() -> list[Figure]:
+    bare, with_import = kernel_start_seconds()
+    kernel = float(np.median(bare))
+    figures = [summarise("kernel", "bare kernel start-up", bare, "s"),
+               summarise("kernel", "kernel start-up + import lessons_lib.widgets", with_import, "s")]
+    total, spans, failed = run_nbval([])
+    figures.append(Figure("nbval", f"whole course, serial ({len(spans)} notebooks)", total, "s",
+                          target=TOTAL_TARGET, note=_status(failed)))
+    if xdist_available():
+        total2, _, failed2 = run_nbval(["-n", "2", "--dist", "loadfile"])
+        figures.append(Figure("nbval", "whole course, -n 2 --dist loadfile", total2, "s", target=TOTAL_TARGET,
+                              note=_status(failed2)))
+    for path, span in sorted(spans.items()):
+        figures.append(Figure("nbval", f"{Path(path).stem} beyond kernel start", span - kernel, "s",
+                              target=BEYOND_KERNEL_TARGET, note=f"span {span:.1f} s"))
+    return figures
+
+
+if __name__ == "__main__":
+    from benchmarks.common import markdown_table
+
+    print(markdown_table(run()))

@@ -1,0 +1,144 @@
+"""Headless tests of the fast update paths: a slider step changes the shown pixels,
+reuses the figure, its artists and its canvas, and re-runs the layout only when
+the text around the axes changes. (No timings here: see benchmarks/.)"""
+import io
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from PIL import Image
+
+from lessons_lib import plots
+from lessons_lib.widgets import AttentionExplorer, LiveFigure, SoftmaxExplorer, WeightMatrixExplorer
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def tokens_and_vectors(n):
+    rng = np.random.default_rng(0)
+    return [f"tok{i}" for i in range(n)], rng.normal(size=(n, 4))
+
+
+@pytest.fixture(params=[10, 40], ids=["10x10", "40x40"])
+def heatmap(request):
+    return WeightMatrixExplorer(*tokens_and_vectors(request.param))
+
+
+@pytest.fixture
+def counters(monkeypatch):
+    """Count Figure constructions and constrained-layout runs while the test moves sliders."""
+    counts = {"figures": 0, "layouts": 0}
+    make_figure, run_layout = Figure.__init__, ConstrainedLayoutEngine.execute
+
+    def counting_figure(self, *args, **kwargs):
+        counts["figures"] += 1
+        make_figure(self, *args, **kwargs)
+
+    def counting_layout(self, fig):
+        counts["layouts"] += 1
+        return run_layout(self, fig)
+
+    monkeypatch.setattr(Figure, "__init__", counting_figure)
+    monkeypatch.setattr(ConstrainedLayoutEngine, "execute", counting_layout)
+    return counts
+
+
+def move_each(explorer, steps=5):
+    """Move the explorer's main slider ``steps`` times to new values."""
+    if isinstance(explorer, AttentionExplorer):
+        slider, values = explorer.sliders[0], np.linspace(0.1, 0.9, steps)
+    else:
+        slider, values = explorer.temperature_slider, np.geomspace(0.3, 3.0, steps)
+    shown = []
+    for value in values:
+        slider.value = float(value)
+        shown.append(explorer.view.image.value)
+    return shown
+
+
+EXPLORERS = {
+    "attention": AttentionExplorer,
+    "softmax": lambda: SoftmaxExplorer(list("abcd"), [2.0, 1.0, 0.0, -1.0]),
+    "weight matrix": lambda: WeightMatrixExplorer(*tokens_and_vectors(10)),
+}
+
+
+@pytest.fixture(params=list(EXPLORERS))
+def explorer(request):
+    return EXPLORERS[request.param]()
+
+
+def test_every_heatmap_slider_step_shows_different_pixels(heatmap):
+    shown = [heatmap.view.image.value, *move_each(heatmap)]
+    decoded = [pixels(png) for png in shown]
+    for before, after in zip(decoded, decoded[1:]):
+        assert before.shape == after.shape
+        assert (before != after).any()
+
+
+def test_the_shown_heatmap_matches_a_fresh_drawing_of_the_same_weights(heatmap):
+    heatmap.temperature_slider.value = 0.4
+    fresh = plots.heatmap_plot(heatmap.weights, heatmap.tokens, title="attention weights (rows sum to 1)")
+    expected = pixels(plots.figure_png(fresh, dpi=heatmap.view.dpi))
+    np.testing.assert_array_equal(pixels(heatmap.view.image.value), expected)
+
+
+def test_slider_steps_construct_no_new_figure(explorer, counters):
+    move_each(explorer)
+    assert counters["figures"] == 0
+
+
+def test_slider_steps_keep_the_same_figure_axes_artists_and_canvas(explorer):
+    fig, canvas = explorer.view.fig, explorer.view.fig.canvas
+    axes = list(fig.axes)
+    artists = [list(ax.get_children()) for ax in axes]
+    renders = explorer.view.renders
+    move_each(explorer)
+    assert explorer.view.fig is fig and fig.canvas is canvas
+    assert list(fig.axes) == axes
+    assert [list(ax.get_children()) for ax in axes] == artists
+    assert explorer.view.renders == renders + 5
+
+
+def test_the_heatmap_image_artist_gets_the_new_weights_in_place(heatmap):
+    image = heatmap.view.fig.axes[0].images[0]
+    heatmap.temperature_slider.value = 0.5
+    assert heatmap.view.fig.axes[0].images[0] is image
+    np.testing.assert_allclose(image.get_array(), heatmap.weights)
+
+
+def test_slider_steps_do_not_rerun_the_layout(explorer, counters):
+    move_each(explorer)
+    assert counters["layouts"] == 0
+
+
+def test_a_new_title_reruns_the_layout_once(counters):
+    view = LiveFigure(plots.weights_bar_plot([0.2, 0.8], ["a", "b"], title="short"))
+    view.refresh("first")
+    assert counters["layouts"] == 1
+    view.fig.axes[0].set_title("a much longer title that needs the layout again")
+    view.refresh("second")
+    view.refresh("third")
+    assert counters["layouts"] == 2
+
+
+def test_the_live_image_is_an_rgb_png_of_the_figure_size_at_the_view_dpi():
+    view = LiveFigure(plots.weights_bar_plot([0.2, 0.8], ["a", "b"]), dpi=50)
+    view.refresh("")
+    image = Image.open(io.BytesIO(view.image.value))
+    width, height = view.fig.get_size_inches() * 50
+    assert image.format == "PNG" and image.mode == "RGB"
+    assert image.size == (round(width), round(height))
+
+
+def test_a_swapped_in_figure_is_drawn_on_the_next_refresh():
+    view = LiveFigure(plots.weights_bar_plot([0.2, 0.8], ["a", "b"]))
+    view.refresh("")
+    first = pixels(view.image.value)
+    view.fig = plots.heatmap_plot(np.eye(3), ["x", "y", "z"])
+    view.refresh("")
+    assert pixels(view.image.value).shape != first.shape
+    np.testing.assert_array_equal(pixels(view.image.value), pixels(plots.figure_png(view.fig, dpi=view.dpi)))
