@@ -48,31 +48,6 @@ def check_weight_matrix_bytes(answer: Any) -> bool:
 
 
 # --- lesson 08 -----------------------------------------------------------------------
-def _softmax_backward(weights: np.ndarray, d_weights: np.ndarray) -> np.ndarray:
-    return weights * (d_weights - (weights * d_weights).sum(axis=-1, keepdims=True))
-
-
-def check_softmax_backward(function: Callable) -> bool:
-    """Lesson 08: ``function(weights, d_weights)`` returns the gradient on the scores."""
-    rng = np.random.default_rng(8)
-    for n in (2, 4, 7):
-        scores = rng.standard_normal(n)
-        weights = np.exp(scores - scores.max())
-        weights /= weights.sum()
-        d_weights = rng.standard_normal(n)
-        result, problem = call_safely(function, weights.copy(), d_weights.copy())
-        if not problem:
-            got, problem = as_answer(result, (n,))
-            expected = _softmax_backward(weights, d_weights)
-            if got is not None and not np.allclose(got, expected, atol=1e-9):
-                problem = f"for {n} scores {_largest_gap(got, expected)}"
-        if problem:
-            return report(False, "", problem,
-                          "raising one score raises its own weight and lowers every other weight "
-                          "(they sum to 1): the gradient on a score collects both effects.")
-    return report(True, "Right: that is the softmax line in training.backward.", "", "")
-
-
 def _largest_gap(got: np.ndarray, expected: np.ndarray) -> str:
     """Where an answer is furthest off, and in which direction (never the expected value)."""
     worst = np.unravel_index(np.argmax(np.abs(got - expected)), expected.shape)
@@ -152,7 +127,6 @@ SOLUTIONS: dict[str, Callable[[], Any]] = {
     "check_receptive_field": lambda: (lambda layers, kernel: 1 + layers * (kernel - 1)),
     "check_layers_kernel_7": lambda: math.ceil(99 / 6),
     "check_weight_matrix_bytes": lambda: 8192 * 8192 * 4,
-    "check_softmax_backward": lambda: _softmax_backward,
     "check_softmax_jacobian": lambda: _softmax_jacobian,
     "check_chance_accuracy": lambda: 1 / 3,
     "check_scaled_scores": _river_scaled_scores,
