@@ -1,6 +1,7 @@
 """Lesson 10: the pretrained MiniLM in numpy, checked against the reference numbers."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -13,13 +14,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lessons_lib.attention import attention_weights
+from lessons_lib.attention import attention_weights, softmax
 from lessons_lib.checks import pretrained as checks
 from lessons_lib.pretrained import (
     ModelFilesError, WordPiece, gelu, load_model, model_folder, read_safetensors, verify_weights,
 )
 from lessons_lib.pretrained import reading
 from lessons_lib.pretrained.explorer import HeadExplorer
+from lessons_lib.pretrained import files
 from lessons_lib.pretrained.model import erf, layer_norm
 from lessons_lib.pretrained.reference import compare_with_reference, load_reference
 
@@ -111,6 +113,18 @@ def test_low_memory_mode_gives_the_same_numbers_and_gives_the_pages_back():
     np.testing.assert_allclose(run.embedding, np.array(SENTENCES["trophy_big"]["embedding"]), atol=1e-4, rtol=0)
 
 
+def test_loading_the_same_files_again_shares_one_model(model):
+    assert load_model() is model and load_model(low_memory=True) is load_model(low_memory=True)
+    assert load_model(low_memory=True) is not model
+
+
+def test_forward_keeps_every_heads_value_vectors(model, runs):
+    run = runs["bank_river"]
+    assert run.values.shape == (6, 12, len(run.tokens), 32) and run.values.dtype == np.float32
+    _, _, values = model.projections(model.embed(run.ids), layer=0)
+    np.testing.assert_allclose(run.values[0], values, atol=1e-6)
+
+
 def test_course_attention_weights_per_head_equal_the_all_heads_call(model, runs):
     run = runs["bank_river"]
     queries, keys, _ = model.projections(model.embed(run.ids), layer=0)
@@ -197,6 +211,22 @@ def test_verify_weights_accepts_the_matching_hash(tmp_path):
     file = _fake_model_folder(tmp_path) / "model.safetensors"
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
     assert verify_weights(file, digest) == file
+
+
+def test_verify_weights_hashes_an_unchanged_file_once(tmp_path, monkeypatch):
+    file = _fake_model_folder(tmp_path) / "model.safetensors"
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    verify_weights(file, digest)
+    monkeypatch.setattr(files, "sha256_of", lambda path: pytest.fail("hashed the same file twice"))
+    assert verify_weights(file, digest) == file
+
+
+def test_verify_weights_hashes_a_changed_file_again(tmp_path):
+    file = _fake_model_folder(tmp_path) / "model.safetensors"
+    verify_weights(file, hashlib.sha256(file.read_bytes()).hexdigest())
+    file.write_bytes(b"different, longer bytes than before")
+    with pytest.raises(ModelFilesError, match="sha256"):
+        verify_weights(file, hashlib.sha256(b"not the pinned weights").hexdigest())
 
 
 def test_the_installed_weights_match_the_pinned_hash():
@@ -372,6 +402,98 @@ def test_plots_draw_one_cell_per_head_and_one_bar_per_sentence_and_noun():
     assert len(bars.axes[0].patches) == 6
 
 
+def test_lesson_sentences_are_the_course_sentences_word_for_word():
+    from lessons_lib import examples
+    assert reading.BANK_MONEY == examples.MONEY_SENTENCE and reading.BANK_RIVER == examples.FISHING_SENTENCE
+    assert reading.FRENCH == examples.FRENCH_SENTENCE and reading.TROPHY_BIG == examples.TROPHY_SENTENCE
+
+
+def test_first_layer_scores_softmax_to_the_first_layers_weights(model, runs):
+    run = runs["bank_money"]
+    scores = reading.first_layer_scores(model, run, "bank", head=10)
+    np.testing.assert_allclose(softmax(scores), run.head(0, 10)[run.tokens.index("bank")], atol=1e-6)
+
+
+def test_first_layer_scores_ignore_the_rest_of_the_sentence_but_weights_do_not(model):
+    short, long = model.run(reading.BANK_MONEY), model.run("We deposited money at the bank by the river.")
+    same = [short.tokens.index(w) for w in ("deposited", "money")]  # same positions in both sentences
+    a, b = (reading.first_layer_scores(model, f, "bank", head=10)[same] for f in (short, long))
+    np.testing.assert_allclose(a, b, atol=1e-5)
+    assert (long.head(0, 10)[6, same] < short.head(0, 10)[6, same] - 0.01).all()
+
+
+def test_first_layer_scores_reject_a_head_out_of_range(model, runs):
+    with pytest.raises(ValueError, match="head"):
+        reading.first_layer_scores(model, runs["bank_money"], "bank", head=12)
+
+
+def test_score_table_shows_the_rows_sum_of_exponentials():
+    table = reading.score_table(["a", "b"], [0.0, np.log(3)], [0.25, 0.75], ["b"])
+    assert table.splitlines()[1].split() == ["b", "1.10", "3.0", "0.75"]
+    assert table.splitlines()[2].split() == ["(all", "tokens)", "4.0", "1.00"]
+
+
+def test_score_table_needs_one_score_per_token():
+    with pytest.raises(ValueError, match="scores"):
+        reading.score_table(["a", "b"], [0.0], [1.0], ["a"])
+
+
+def test_vector_similarity_is_symmetric_with_ones_on_the_diagonal(runs):
+    forwards = [runs["bank_money"], runs["bank_river"], runs["trophy_big"]]
+    similarity = reading.vector_similarity(forwards, "the")
+    np.testing.assert_allclose(similarity, similarity.T, atol=1e-6)
+    np.testing.assert_allclose(np.diag(similarity), 1, atol=1e-5)
+
+
+def test_vector_similarity_with_an_offset_reads_a_neighbouring_token(runs):
+    forwards = [runs["bank_money"], runs["bank_river"]]
+    expected = reading.cosine(runs["bank_money"].hidden[5], runs["bank_river"].hidden[4])  # the "the" before bank
+    assert reading.vector_similarity(forwards, "bank", offset=-1)[0, 1] == pytest.approx(expected)
+
+
+def test_vector_similarity_rejects_an_offset_leaving_the_sentence(runs):
+    with pytest.raises(ValueError, match="offset"):
+        reading.vector_similarity([runs["bank_money"]], "bank", offset=5)
+
+
+def test_within_between_averages_same_group_and_cross_group_pairs():
+    similarity = np.array([[1, 0.8, 0.1, 0.3], [0.8, 1, 0.2, 0.4], [0.1, 0.2, 1, 0.6], [0.3, 0.4, 0.6, 1]])
+    assert reading.within_between(similarity, [0, 0, 1, 1]) == pytest.approx((0.7, 0.25))
+
+
+def test_within_between_needs_one_group_per_row():
+    with pytest.raises(ValueError, match="groups"):
+        reading.within_between(np.eye(3), [0, 1])
+
+
+def test_contribution_share_equals_the_weight_share_when_values_are_equally_long(runs):
+    run = runs["bank_river"]
+    equal = dataclasses.replace(run, values=np.ones_like(run.values))
+    np.testing.assert_allclose(reading.contribution_share(equal, 0), run.attentions[..., 0].mean(-1), atol=1e-6)
+
+
+def test_contribution_share_follows_the_value_lengths():
+    maps = np.full((1, 1, 2, 2), 0.5)
+    values = np.array([[[[3.0, 4.0], [0.0, 1.0]]]])  # lengths 5 and 1
+    fake = reading.Forward(["a", "b"], np.arange(2), maps, np.zeros((2, 2)), np.zeros(2), values)
+    np.testing.assert_allclose(reading.contribution_share(fake, 0), [[5 / 6]])
+    np.testing.assert_allclose(reading.value_sizes(fake), [[[5, 1]]])
+
+
+def test_contribution_share_rejects_a_column_outside_the_sentence(runs):
+    with pytest.raises(ValueError, match="column"):
+        reading.contribution_share(runs["bank_money"], column=99)
+
+
+def test_pair_and_similarity_plots_draw_one_panel_per_matrix():
+    pair = reading.heads_pair_plot({"a": np.zeros((6, 12)), "b": np.ones((6, 12))})
+    assert [len(ax.images) for ax in pair.axes[:2]] == [1, 1]
+    panels = reading.similarity_plot({"x": np.eye(2), "y": np.eye(2), "z": np.eye(2)}, ["p", "q"])
+    assert sum(len(ax.images) for ax in panels.axes) == 3
+    with pytest.raises(ValueError, match="panels"):
+        reading.heads_pair_plot({"a": np.zeros((6, 12))})
+
+
 def test_cosine_of_parallel_vectors_is_one_and_of_orthogonal_is_zero():
     assert reading.cosine([1, 2], [2, 4]) == pytest.approx(1) and reading.cosine([1, 0], [0, 3]) == 0
 
@@ -385,6 +507,29 @@ def test_the_best_it_to_trophy_head_follows_the_first_noun_not_the_reader(model)
     reader = reading.preference(forwards, "it", ["trophy", "suitcase", "suitcase", "trophy"])
     assert (first[:, best[0], best[1]] > 0).all()
     assert not (reader > 0).all(axis=0).any()
+
+
+def test_no_head_changes_its_pick_with_the_adjective_in_both_noun_orders(model):
+    texts = [reading.TROPHY_BIG, reading.TROPHY_SMALL, reading.SWAPPED_BIG, reading.SWAPPED_SMALL]
+    picks = reading.preference({t: model.run(t) for t in texts}, "it", ["trophy"] * 4) > 0
+    assert not ((picks[0] != picks[1]) & (picks[2] != picks[3])).any()
+    assert ((picks[0] == picks[1]) & (picks[2] == picks[3])).sum() == 68
+
+
+def test_the_control_word_separates_the_senses_at_least_as_well_as_bank(model):
+    """The lesson's honest reading of the 'bank' vectors: the topic colours every token."""
+    texts = [reading.BANK_MONEY, "She paid her loan at the bank.", reading.BANK_RIVER,
+             "The grass by the bank of the stream was wet."]
+    forwards = [model.run(t) for t in texts]
+    bank_same, bank_across = reading.within_between(reading.vector_similarity(forwards, "bank"), [0, 0, 1, 1])
+    the_same, the_across = reading.within_between(reading.vector_similarity(forwards, "bank", offset=-1), [0, 0, 1, 1])
+    assert bank_same > bank_across and the_same - the_across > bank_same - bank_across
+
+
+def test_cls_gets_much_weight_but_moves_little_after_layer_0(runs):
+    run = runs["trophy_big"]
+    weight, moved = run.attentions[1:, :, :, 0].mean(-1), reading.contribution_share(run, 0)[1:]
+    assert (weight >= 0.5).sum() > 20 and (moved < 0.5).all() and moved.mean() < weight.mean() / 3
 
 
 # --- the head explorer, headless -------------------------------------------------------
@@ -406,6 +551,24 @@ def test_explorer_redraws_for_a_sentence_of_another_length(model):
     assert "suitcase" in explorer.view.text.value
 
 
+def test_explorer_shows_a_sentence_typed_into_the_box(model):
+    explorer = HeadExplorer(model, [reading.BANK_MONEY])
+    image = explorer.view.image.value
+    explorer.sentence_box.value = "A cat sat on the mat."
+    assert explorer.sentence_picker.value == "A cat sat on the mat."
+    assert "A cat sat on the mat." in explorer.sentence_picker.options
+    assert explorer.forward.tokens[2] == "cat" and explorer.weights.shape == (9, 9)
+    assert explorer.view.image.value != image and "mat" in explorer.view.text.value
+
+
+def test_explorer_reuses_a_sentences_figure_when_switching_back(model):
+    explorer = HeadExplorer(model, [reading.BANK_MONEY, reading.TROPHY_BIG])
+    first = explorer.view.fig
+    explorer.sentence_picker.value = reading.TROPHY_BIG
+    explorer.sentence_picker.value = reading.BANK_MONEY
+    assert explorer.view.fig is first
+
+
 def test_explorer_rejects_an_empty_sentence_list(model):
     with pytest.raises(ValueError, match="sentences"):
         HeadExplorer(model, [])
@@ -416,7 +579,7 @@ WRONG = {
     "check_river_weight": [0.19, -1, "a lot"],
     "check_head_scores": [lambda a, q, k: np.asarray(a)[:, :, k, q].sum(-1),
                           lambda a, q, k: np.asarray(a)[:, :, q, k].mean(-1), lambda a, q, k: 1 / 0],
-    "check_previous_token_head": [(2, 0), (1, 8), (0,), "0,2"],
+    "check_previous_token_head": [(2, 0), (1, 8), (0,), "0,2", (0.9, 2.7), (0.0, 2.0), (False, 2)],
 }
 
 

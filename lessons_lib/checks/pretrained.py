@@ -15,6 +15,7 @@ RIVER_HEAD = (0, 4)  # the head the first exercise asks about
 
 @lru_cache(maxsize=1)
 def _model() -> MiniLM:
+    # load_model hands back the model the lesson already loaded: no second copy, no second hash.
     return load_model(low_memory=True)
 
 
@@ -32,10 +33,10 @@ def check_river_weight(answer: Any) -> Verdict:
     """The weight 'bank' gives 'river' in layer 0, head 4 of the river sentence."""
     value, problem = as_answer(answer, ())
     if value is not None and abs(float(value) - _river_weight()) > 0.005:
-        value, problem = None, f"{float(value):.3g} is not the weight in row 'bank', column 'river' of that head"
+        value, problem = None, f"{float(value):.3g} is not the weight from 'bank' to 'river' in that head"
     return report(value is not None, "Right: you read row 'bank', column 'river' of layer 0, head 4.", problem,
-                  "run.head(0, 4)[row, column] with row = position of 'bank' and column = position of 'river' "
-                  "(find_token gives positions); rows attend, columns are attended to.")
+                  "use the river sentence's run, river_run, and its head(layer, head) matrix. Which axis "
+                  "is the token that attends, which the token attended to? find_token turns a word into a position.")
 
 
 def _scores_cases() -> list[tuple[np.ndarray, int, list[int]]]:
@@ -56,8 +57,9 @@ def check_head_scores(function: Callable) -> Verdict:
                 problem = f"for query {query} and keys {keys} your scores differ from the expected ones"
         if problem:
             return report(False, "", problem,
-                          "take row `query` of every head, keep the columns `keys`, sum them: "
-                          "attentions[:, :, query, keys].sum(axis=-1).")
+                          "the four axes are (layer, head, row, column). Keep every layer and head, "
+                          "take one row and only the listed columns, then add along the right axis. "
+                          "Print the shape after each step.")
     return report(True, "Right: one score per (layer, head), all 72 heads at once.", "", "")
 
 
@@ -70,20 +72,27 @@ def previous_token_head() -> tuple[int, int]:
     return int(layer), int(head)
 
 
+def _as_pair(answer: Any) -> tuple[int, int] | None:
+    """``answer`` as (layer, head) when it is two whole numbers (no rounding of 0.9 or 2.7)."""
+    if isinstance(answer, (str, bytes)):
+        return None
+    try:
+        values = list(answer)
+    except TypeError:
+        return None
+    whole = all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in values)
+    return (int(values[0]), int(values[1])) if whole and len(values) == 2 else None
+
+
 def check_previous_token_head(answer: Any) -> Verdict:
     """(layer, head) of the 'look at the previous token' head in the trophy sentence."""
-    expected = previous_token_head()
-    try:
-        given = tuple(int(v) for v in answer) if not isinstance(answer, (str, bytes)) else None
-    except (TypeError, ValueError):
-        given = None
-    if given is None or len(given) != 2:
-        return report(False, "", f"expected a pair (layer, head), got {answer!r}",
-                      "score each head by the mean of weights[i, i - 1] over i, then take the best one.")
+    expected, given = previous_token_head(), _as_pair(answer)
+    nudge = ("each token's weight on the token before it lies just below the diagonal of a head's "
+             "matrix; score every head by the average of those weights and let best_head pick.")
+    if given is None:
+        return report(False, "", f"expected a pair of whole numbers (layer, head), got {answer!r}", nudge)
     return report(given == expected, f"Right: layer {expected[0]}, head {expected[1]} looks one token back.",
-                  f"({given[0]}, {given[1]}) is not the head that looks most at the previous token",
-                  "weights[:, :, range(1, n), range(n - 1)] picks each token's weight on the one before it; "
-                  "average over tokens, then best_head(...).")
+                  f"({given[0]}, {given[1]}) is not the head that looks most at the previous token", nudge)
 
 
 SOLUTIONS = {

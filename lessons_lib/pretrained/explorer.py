@@ -14,6 +14,8 @@ from .model import Forward, MiniLM
 class HeadExplorer(_Explorer):
     """Heatmap of one attention head of the real model, picked with two sliders.
 
+    A sentence typed into the text box (then Enter) joins the drop-down and is shown.
+
     Parameters
     ----------
     model : the loaded model (:func:`~.model.load_model`)
@@ -31,17 +33,23 @@ class HeadExplorer(_Explorer):
             raise ValueError("sentences must be a non-empty list of strings")
         self.model = model
         self._runs: dict[str, Forward] = {}
+        self._figures: dict[str, plots.Figure] = {}  # one per sentence: switching back is quick
         self.sentence_picker = widgets.Dropdown(options=list(sentences), description="sentence",
                                                 layout=widgets.Layout(width="560px"), style=SLIDER_STYLE)
         self.layer_slider = widgets.IntSlider(value=layer, min=0, max=model.layers - 1, description="layer",
                                               layout=SLIDER_LAYOUT, style=SLIDER_STYLE)
         self.head_slider = widgets.IntSlider(value=head, min=0, max=model.heads - 1, description="head",
                                              layout=SLIDER_LAYOUT, style=SLIDER_STYLE)
+        self.sentence_box = widgets.Text(placeholder="type a sentence of your own, then press Enter",
+                                         description="your own", continuous_update=False,
+                                         layout=widgets.Layout(width="560px"), style=SLIDER_STYLE)
         self.view = LiveFigure(self._figure())
         self.sentence_picker.observe(self._new_sentence, names="value")
+        self.sentence_box.observe(self._add_sentence, names="value")
         for slider in (self.layer_slider, self.head_slider):
             slider.observe(self._update, names="value")
-        controls = widgets.VBox([self.sentence_picker, widgets.HBox([self.layer_slider, self.head_slider])])
+        controls = widgets.VBox([self.sentence_picker, self.sentence_box,
+                                 widgets.HBox([self.layer_slider, self.head_slider])])
         self.widget = widgets.VBox([controls, self.view.image, self.view.text])
         self._update()
 
@@ -62,13 +70,27 @@ class HeadExplorer(_Explorer):
         return int(self.head_slider.value)
 
     def _figure(self) -> plots.Figure:
-        tokens = self.forward.tokens
-        self.weights = self.forward.head(self.layer, self.head)
-        return plots.heatmap_plot(self.weights, tokens, xlabel="attends to (key)", ylabel="token (query)")
+        text = self.sentence_picker.value
+        if text not in self._figures:
+            self.weights = self.forward.head(self.layer, self.head)
+            self._figures[text] = plots.heatmap_plot(self.weights, self.forward.tokens,
+                                                     xlabel="attends to (key)", ylabel="token (query)")
+        return self._figures[text]
 
     def _new_sentence(self, _change=None) -> None:
-        self.view.fig = self._figure()  # a new sentence has a new number of tokens: a new grid
+        self.view.fig = self._figure()  # a new sentence has a new number of tokens: its own grid
         self._update()
+
+    def _add_sentence(self, change) -> None:
+        text = str(change["new"]).strip()
+        if not text:
+            return
+        if len(self.model.encode(text)[1]) > self.model.max_tokens:
+            self.view.text.value = f"<pre>that sentence is longer than {self.model.max_tokens} tokens</pre>"
+            return
+        if text not in self.sentence_picker.options:
+            self.sentence_picker.options = [*self.sentence_picker.options, text]
+        self.sentence_picker.value = text
 
     def _update(self, _change=None) -> None:
         self.weights = self.forward.head(self.layer, self.head)

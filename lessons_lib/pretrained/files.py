@@ -20,6 +20,9 @@ FIX = (f"Fix: from the course folder run `make setup`, or `{INSTALL}` with the c
        "virtual environment active (add --force-reinstall to replace damaged files).")
 
 
+_HASHED: dict[tuple, str] = {}  # (path, size, mtime, inode) -> sha256, so a process hashes a file once
+
+
 class ModelFilesError(RuntimeError):
     """The model's files are missing or are not the pinned ones; the message says how to fix it."""
 
@@ -69,11 +72,17 @@ def verify_weights(path: str | Path, expected: str = MODEL_SHA256) -> Path:
 
     Raises :class:`ModelFilesError` (saying how to fix it) on a missing file or
     any mismatch: a damaged download or a different release must not be run.
+    A file already hashed in this process, and unchanged since (same size,
+    modification time and inode), is not read again.
     """
     file = Path(path)
     if not file.is_file():
         raise ModelFilesError(f"path {file.name!r} does not exist: the weights are missing. {FIX}")
-    actual = sha256_of(file)
+    stat = file.stat()
+    key = (str(file.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if key not in _HASHED:
+        _HASHED[key] = sha256_of(file)
+    actual = _HASHED[key]
     if actual != expected:
         raise ModelFilesError(
             f"{file.name} does not match the pinned sha256 (expected {expected[:12]}..., got "

@@ -60,6 +60,8 @@ class Forward:
     attentions : (layers, heads, n, n) every head's weight matrix; rows sum to 1
     hidden : (n, width) the last layer's token vectors
     embedding : (width,) the sentence embedding: the mean of ``hidden``'s rows
+    values : (layers, heads, n, width / heads) every head's value vectors, the
+        vectors its weights blend
     """
 
     tokens: list[str]
@@ -67,6 +69,7 @@ class Forward:
     attentions: np.ndarray
     hidden: np.ndarray
     embedding: np.ndarray
+    values: np.ndarray
 
     def head(self, layer: int, head: int) -> np.ndarray:
         """The (n, n) weight matrix of one head."""
@@ -138,13 +141,17 @@ class MiniLM:
         p = f"encoder.layer.{layer}.attention.self."
         return tuple(self.split_heads(self._dense(x, p + part)) for part in ("query", "key", "value"))
 
-    def attention_block(self, x: np.ndarray, layer: int) -> tuple[np.ndarray, np.ndarray]:
-        """Multi-head self-attention of one layer: every head at once with ``attend``."""
+    def attention_block(self, x: np.ndarray, layer: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Multi-head self-attention of one layer: every head at once with ``attend``.
+
+        Returns the layer's new (n, width) vectors, its (heads, n, n) weights and
+        its (heads, n, width / heads) value vectors.
+        """
         p = f"encoder.layer.{layer}.attention."
         q, k, v = self.projections(x, layer)
         mixed, weights = attend(q, k, v, scale=True)  # (heads, n, d), (heads, n, n)
         merged = mixed.transpose(1, 0, 2).reshape(len(x), self.width)
-        return self._norm(x + self._dense(merged, p + "output.dense"), p + "output.LayerNorm"), weights
+        return self._norm(x + self._dense(merged, p + "output.dense"), p + "output.LayerNorm"), weights, v
 
     def feed_forward(self, x: np.ndarray, layer: int) -> np.ndarray:
         """The position-wise feed-forward block with its residual and layer norm."""
@@ -162,12 +169,13 @@ class MiniLM:
         x = self.embed(ids)
         self._done_with("embeddings.")
         maps = np.empty((self.layers, self.heads, len(ids), len(ids)), dtype=np.float32)
+        values = np.empty((self.layers, self.heads, len(ids), self.width // self.heads), dtype=np.float32)
         for layer in range(self.layers):
-            x, maps[layer] = self.attention_block(x, layer)
+            x, maps[layer], values[layer] = self.attention_block(x, layer)
             x = self.feed_forward(x, layer)
             self._done_with(f"encoder.layer.{layer}.")
         tokens = [self.tokenizer.tokens[i] for i in ids] if tokens is None else list(tokens)
-        return Forward(tokens, ids, maps, x, x.mean(axis=0))
+        return Forward(tokens, ids, maps, x, x.mean(axis=0), values)
 
     def encode(self, text: str) -> tuple[list[str], np.ndarray]:
         """WordPiece tokens and ids of ``text``."""
@@ -181,8 +189,15 @@ class MiniLM:
         return self.forward(ids, tokens)
 
 
+_LOADED: dict[tuple, MiniLM] = {}  # one model per verified file and mode, shared within a process
+
+
 def load_model(folder: str | Path | None = None, *, sha256: str = MODEL_SHA256, low_memory: bool = False) -> MiniLM:
     """Check the weights' sha256, then memory-map them: the ready-to-run model.
+
+    Loading the same unchanged files with the same options again in one process
+    returns the same model object (its weights are read-only), so a lesson and
+    its self-checks share one copy.
 
     Parameters
     ----------
@@ -198,8 +213,13 @@ def load_model(folder: str | Path | None = None, *, sha256: str = MODEL_SHA256, 
     ModelFilesError : files missing or not the pinned ones (the message says how to fix it)
     """
     path = model_folder() if folder is None else check_folder(folder)
-    weights = read_safetensors(verify_weights(path / "model.safetensors", sha256))
-    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-    if config.get("hidden_act") != "gelu" or config.get("position_embedding_type", "absolute") != "absolute":
-        raise ValueError("folder holds a model this forward pass does not implement (needs GELU, absolute positions)")
-    return MiniLM(config, WordPiece.from_file(path / "vocab.txt"), weights, low_memory=low_memory)
+    file = verify_weights(path / "model.safetensors", sha256)
+    stat = file.stat()
+    key = (str(file.resolve()), stat.st_size, stat.st_mtime_ns, sha256, bool(low_memory))
+    if key not in _LOADED:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        if config.get("hidden_act") != "gelu" or config.get("position_embedding_type", "absolute") != "absolute":
+            raise ValueError("folder holds a model this forward pass does not implement (needs GELU, absolute positions)")
+        _LOADED[key] = MiniLM(config, WordPiece.from_file(path / "vocab.txt"), read_safetensors(file),
+                              low_memory=low_memory)
+    return _LOADED[key]

@@ -1,7 +1,8 @@
 """Read a real model's attention: score every head, find the best, test it with controls.
 
-The sentences are the course's own (lessons 04-05), now fed to the pretrained
-model. Every function works on the arrays of a :class:`~.model.Forward`.
+The sentences are the course's own, word for word (lessons 04-06), now fed to
+the pretrained model. Every function works on the arrays of a
+:class:`~.model.Forward`.
 """
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from numpy.typing import ArrayLike
 
 from .. import plots
 from .._validate import as_float_array
-from .model import Forward
+from ..attention import dot_scores
+from .model import Forward, MiniLM
 
-BANK_MONEY = "I deposited money at the bank"
-BANK_RIVER = "We fished by the bank of the river"
+BANK_MONEY = "I deposited money at the bank."
+BANK_RIVER = "We fished by the bank of the river."
+FRENCH = "Le chat noir dort sur le canapé."
 TROPHY_BIG = "The trophy wouldn't fit in the suitcase because it was too big."
 TROPHY_SMALL = "The trophy wouldn't fit in the suitcase because it was too small."
 SWAPPED_BIG = "The suitcase wouldn't fit in the trophy because it was too big."
@@ -155,10 +158,90 @@ def preference(forwards: Mapping[str, Forward], query: str, wanted: Sequence[str
                      for f, w in zip(forwards.values(), wanted)])
 
 
-def similarity_plot(similarity: ArrayLike, labels: Sequence[str], *, title: str) -> plots.Figure:
-    """Heatmap of a cosine-similarity matrix, its colour scale fitted to the data."""
+def similarity_plot(panels: Mapping[str, ArrayLike], labels: Sequence[str]) -> plots.Figure:
+    """Cosine-similarity matrices side by side, one titled panel each, on one 0-1 colour scale."""
+    if not panels:
+        raise ValueError("panels must hold at least one titled similarity matrix")
+    fig = plots.new_figure(4.6 * len(panels), 4.4)
+    for k, (ax, (title, similarity)) in enumerate(zip(np.atleast_1d(fig.subplots(1, len(panels))), panels.items())):
+        s = as_float_array(similarity, "panels", ndim=2)
+        plots.heatmap_plot(s, labels, ax=ax, title=title, xlabel="sentence", ylabel="" if k else "sentence")
+        fig.axes[-1].set_ylabel("cosine similarity")
+    return fig
+
+
+def first_layer_scores(model: MiniLM, forward: Forward, word: str, head: int) -> np.ndarray:
+    """(n,) the scores of ``word``'s row in one head of layer 0, before the softmax.
+
+    In layer 0 each token's query and key come from that token and its position
+    only, so a score does not depend on the rest of the sentence; the weight
+    (the softmax of the row) does.
+    """
+    queries, keys, _ = model.projections(model.embed(forward.ids), layer=0)
+    forward.head(0, head)  # validates head
+    return dot_scores(queries[head][find_token(forward.tokens, word)], keys[head], scale=True)
+
+
+def score_table(tokens: Sequence[str], scores: ArrayLike, weights: ArrayLike, words: Sequence[str]) -> str:
+    """Score, exp(score) and weight of some words of one row, and the row's sum of exp(score)."""
+    s = as_float_array(scores, "scores", ndim=1)
+    w = as_float_array(weights, "weights", ndim=1)
+    if len(s) != len(tokens) or len(w) != len(tokens):
+        raise ValueError(f"scores and weights must have one value per token ({len(tokens)})")
+    body = [[word, f"{s[j]:.2f}", f"{np.exp(s[j]):.1f}", f"{w[j]:.2f}"]
+            for word, j in ((word, find_token(tokens, word)) for word in words)]
+    body.append(["(all tokens)", "", f"{np.exp(s).sum():.1f}", "1.00"])
+    return plots.text_table(["key", "score", "exp(score)", "weight"], body)
+
+
+def vector_similarity(forwards: Sequence[Forward], word: str, *, offset: int = 0) -> np.ndarray:
+    """(k, k) cosine similarity of the last-layer vectors at ``word`` (+ ``offset`` tokens) in k runs."""
+    vectors = []
+    for forward in forwards:
+        position = find_token(forward.tokens, word) + offset
+        if not 0 <= position < len(forward.tokens):
+            raise ValueError(f"offset {offset} from {word!r} leaves the sentence")
+        vectors.append(forward.hidden[position])
+    return np.array([[cosine(a, b) for b in vectors] for a in vectors])
+
+
+def within_between(similarity: ArrayLike, groups: Sequence[int]) -> tuple[float, float]:
+    """Mean similarity of pairs in the same group and of pairs in different groups (diagonal left out)."""
     s = as_float_array(similarity, "similarity", ndim=2)
-    fig = plots.heatmap_plot(s, labels, title=title, fixed_scale=False, xlabel="sentence", ylabel="sentence")
-    fig.axes[1].set_ylabel("cosine similarity (scale fitted to the data)")
-    fig.set_size_inches(5.6, 4.4)
+    g = np.asarray(groups)
+    if s.shape != (len(g), len(g)):
+        raise ValueError(f"groups must give one group per row of similarity ({s.shape[0]}), got {len(g)}")
+    same, off_diagonal = g[:, None] == g[None, :], ~np.eye(len(g), dtype=bool)
+    return float(s[same & off_diagonal].mean()), float(s[~same].mean())
+
+
+def value_sizes(forward: Forward) -> np.ndarray:
+    """(layers, heads, n): the length of every token's value vector in every head."""
+    return np.linalg.norm(forward.values, axis=-1)
+
+
+def contribution_share(forward: Forward, column: int = 0) -> np.ndarray:
+    """(layers, heads): the share of weight x value size that goes to one token, averaged over rows.
+
+    For row i a head adds up ``w[i, j] * v[j]``; ``w[i, j] * |v[j]|`` measures how much
+    token j can move the result. A large weight on a short value vector moves little.
+    """
+    maps = _as_attentions(forward.attentions)
+    if not 0 <= column < maps.shape[-1]:
+        raise ValueError(f"column must be a token position from 0 to {maps.shape[-1] - 1}, got {column!r}")
+    moved = maps * value_sizes(forward)[:, :, None, :]  # (layers, heads, rows, columns)
+    return (moved[..., column] / moved.sum(axis=-1)).mean(axis=-1)
+
+
+def heads_pair_plot(panels: Mapping[str, ArrayLike]) -> plots.Figure:
+    """Two per-head heatmaps (rows = layers, columns = heads) one above the other, on one 0-1 scale."""
+    if len(panels) != 2:
+        raise ValueError(f"panels must hold exactly two titled (layers, heads) arrays, got {len(panels)}")
+    fig = plots.new_figure(8.6, 6.6)
+    axes = fig.subplots(2, 1)
+    for ax, (title, scores) in zip(axes, panels.items()):
+        s = as_float_array(scores, "panels", ndim=2)
+        rows, cols = _labels(s.shape)
+        plots.heatmap_plot(s, rows, cols, ax=ax, title=title, xlabel="head", ylabel="layer")
+        fig.axes[-1].set_ylabel("share")
     return fig
