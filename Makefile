@@ -51,7 +51,7 @@ unit: setup browser-deps web-deps
 refresh: setup
 	$(BIN)/python tools/slides.py annotate $(NOTEBOOKS)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) --ExecutePreprocessor.kernel_name=python3 $(NOTEBOOKS)
+	  --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 $(NOTEBOOKS)
 
 # Browser files for slides and export come from npm packages pinned in tools/web (no CDN).
 WEB := tools/web

@@ -75,7 +75,7 @@ def _softmax(s: np.ndarray, axis: int = -1, temperature: float = 1.0, *, in_plac
             info = np.finfo(s.dtype)
             shifted /= np.asarray(np.clip(temperature, info.tiny, info.max), dtype=s.dtype)
     np.exp(shifted, out=shifted)
-    shifted /= shifted.sum(axis=axis, keepdims=True)
+    shifted *= 1 / shifted.sum(axis=axis, keepdims=True)  # one division per row, not per entry
     return shifted
 
 
@@ -204,9 +204,9 @@ def attend(
             "queries (..., n, d), keys (..., m, d) and values (..., m, dv) do not fit: "
             f"got {q.shape}, {k.shape}, {v.shape}"
         )
+    if scale:  # scaling the (n, d) queries is cheaper than the (n, m) scores
+        q = q * np.asarray(1 / np.sqrt(q.shape[-1]), dtype=q.dtype)
     scores = q @ np.swapaxes(k, -1, -2)
-    if scale:
-        scores *= np.asarray(1 / np.sqrt(q.shape[-1]), dtype=scores.dtype)
     if mask is not None:
         m = np.asarray(mask)
         if m.dtype != bool:
