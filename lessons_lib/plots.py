@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from numpy.typing import ArrayLike
 
 from ._validate import as_float_array, as_labels, as_matrix, as_vector
@@ -344,3 +345,20 @@ def matrix_table(matrix: ArrayLike, row_labels: Sequence[str], col_labels: Seque
     """Any labelled matrix (e.g. word vectors by dimension) as a text table."""
     m = as_float_array(matrix, "matrix", ndim=2)
     return heatmap_table(m, row_labels, col_labels, digits=digits)
+
+
+LIVE_GIDS = ("heatmap", "bars", "words", "blend", "cell", "barlabel", "blendlabel")
+
+
+def moving_artists(*axes: Axes) -> list:
+    """The artists that the ``update_*`` functions change, in drawing order.
+
+    Shapes come first (by z-order, with each axes' frame, which is drawn over
+    them), texts last, so a live view can redraw just these over a cached
+    picture of the rest (see ``widgets.LiveFigure``).
+    """
+    found = []
+    for ax in axes:
+        moving = [a for a in ax.get_children() if a.get_gid() in LIVE_GIDS]
+        found += moving + (list(ax.spines.values()) if moving else [])
+    return sorted(found, key=lambda a: (isinstance(a, Text), a.get_zorder()))

@@ -58,7 +58,7 @@ class ScalingExplorer(_Explorer):
         self._compute()
         plots.weights_bar_plot(self.weights_unscaled, labels, ax=self._axes[0], title="softmax(q·k)")
         plots.weights_bar_plot(self.weights_scaled, labels, ax=self._axes[1], title="softmax(q·k / √d)")
-        self.view = LiveFigure(fig)
+        self.view = LiveFigure(fig, moving=lambda: plots.moving_artists(*fig.axes))
         self.slider.observe(self._update, names="value")
         self.widget = widgets.VBox([self.slider, self.view.image, self.view.text])
         self._update()

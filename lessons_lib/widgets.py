@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import html
 import io
-from typing import Sequence
+from typing import Callable, Sequence
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.colors import to_rgba
 from matplotlib.layout_engine import LayoutEngine
+from matplotlib.text import Text
 from numpy.typing import ArrayLike
 from PIL import Image
 
@@ -32,19 +35,26 @@ class LiveFigure:
 
     Speed (a slider step should feel instant): the figure keeps one Agg canvas
     at ``dpi``; its layout is computed on the first draw and again only when a
-    title, axis label or tick label changes, so a step just redraws and encodes
-    a quickly compressed PNG (frames are transient, so size matters less).
+    title, axis label or tick label changes. Given ``moving`` (a function
+    returning the artists that change between frames), a refresh repaints a
+    cached picture of everything else and draws only those artists, pasting
+    texts from :class:`TextStamps`; without it the whole figure is redrawn.
     """
 
-    def __init__(self, fig: plots.Figure, dpi: int = 80) -> None:
+    def __init__(
+        self, fig: plots.Figure, dpi: int = 80, moving: Callable[[], Sequence[Artist]] | None = None
+    ) -> None:
         self.fig = fig
         self.dpi = dpi
+        self.moving = moving
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.text = widgets.HTML()
         self.renders = 0
         self._canvas: FigureCanvasAgg | None = None
         self._layout: LayoutEngine | None = None
         self._layout_key: tuple | None = None
+        self._background = None
+        self._stamps = TextStamps()
 
     def refresh(self, text: str) -> None:
         """Re-encode the figure and replace the text table."""
@@ -56,11 +66,32 @@ class LiveFigure:
         if self._canvas is None or self._canvas.figure is not self.fig:
             self._attach()  # first refresh, or the owner swapped in a new figure
         key = _layout_key(self.fig)
-        if self._layout is not None and key != self._layout_key:
-            self._layout.execute(self.fig)
-            self._layout_key = key
-        self._canvas.draw()
+        if key != self._layout_key:
+            if self._layout is not None:
+                self._layout.execute(self.fig)
+            self._layout_key, self._background = key, None
+        if self.moving is None:
+            self._canvas.draw()
+        else:
+            self._draw_moving(list(self.moving()))
         return _png(self._canvas)
+
+    def _draw_moving(self, artists: list[Artist]) -> None:
+        """Repaint the cached still part of the figure, then draw only ``artists``."""
+        canvas = self._canvas
+        if self._background is None:
+            for artist in artists:
+                artist.set_visible(False)
+            canvas.draw()
+            for artist in artists:
+                artist.set_visible(True)
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            canvas.restore_region(self._background)
+        renderer = canvas.get_renderer()
+        for artist in artists:
+            if not (isinstance(artist, Text) and self._stamps.paste(renderer, artist)):
+                artist.draw(renderer)
 
     def _attach(self) -> None:
         """Give ``fig`` a canvas at our dpi and take over running its layout engine."""
@@ -68,9 +99,90 @@ class LiveFigure:
         self.fig.patch.set_facecolor("white")
         self._canvas = FigureCanvasAgg(self.fig)
         self._layout = self.fig.get_layout_engine()
-        self._layout_key = None
+        self._layout_key, self._background = None, None
         if self._layout is not None:
             self.fig.set_layout_engine("none")  # keeps the axes where the last layout put them
+
+
+class TextStamps:
+    """Pictures of short texts, rendered once and pasted into a canvas.
+
+    Drawing a text rasterises its glyphs every time (about half a millisecond);
+    a heatmap's 100 cell values would cost 50 ms a frame. Cell values repeat
+    ("0.12" in black), so each is drawn once into a small transparent picture,
+    at the same quarter-pixel offset matplotlib would use, and later pasted,
+    blended by its alpha, where matplotlib would draw it.
+    """
+
+    PAD = 2  # transparent pixels around each stamp
+    STEPS = 4  # sub-pixel positions per pixel
+
+    def __init__(self) -> None:
+        self._sizes: dict[tuple, tuple[float, float, float]] = {}
+        self._stamps: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+    def paste(self, renderer: RendererAgg, text: Text) -> bool:
+        """Paste ``text`` into the renderer's pixels; False for texts it leaves to matplotlib."""
+        if not text.get_visible() or not text.get_text():
+            return True
+        if text.get_rotation() or text.get_bbox_patch() is not None or "$" in text.get_text():
+            return False
+        pixels = np.asarray(renderer.buffer_rgba())
+        left, top = self._corner(renderer, text, *self.size(renderer, text))
+        top = pixels.shape[0] - top  # rows count down from the top
+        ink, clear = self._stamp(renderer, text, left % 1, top % 1)
+        row0, col0 = int(top) - self.PAD, int(left) - self.PAD
+        rows = slice(max(row0, 0), min(row0 + ink.shape[0], pixels.shape[0]))
+        cols = slice(max(col0, 0), min(col0 + ink.shape[1], pixels.shape[1]))
+        inside = (slice(rows.start - row0, rows.stop - row0), slice(cols.start - col0, cols.stop - col0))
+        under = pixels[rows, cols, :3]
+        under[:] = ink[inside] + under * clear[inside] + 0.5  # alpha blend, rounded
+        return True
+
+    def size(self, renderer: RendererAgg, text: Text) -> tuple[float, float, float]:
+        """Width, height and descent of the text's box as matplotlib lays it out."""
+        key = (text.get_text(), text.get_fontproperties(), renderer.dpi)
+        size = self._sizes.get(key)
+        if size is None:
+            width, height, descent = renderer.get_text_width_height_descent(key[0], key[1], ismath=False)
+            _, lp_height, lp_descent = renderer.get_text_width_height_descent("lp", key[1], ismath=False)
+            # matplotlib makes a line at least as tall as "lp", above and below the baseline
+            above = max(height - descent, lp_height - lp_descent)
+            size = self._sizes[key] = (width, above + max(descent, lp_descent), max(descent, lp_descent))
+        return size
+
+    @staticmethod
+    def _corner(renderer: RendererAgg, text: Text, width: float, height: float, descent: float) -> tuple[float, float]:
+        """Left and top edge of the text's box, in display pixels (y up)."""
+        if type(text) is not Text:  # e.g. an annotation with an offset: ask matplotlib
+            box = text.get_window_extent(renderer)
+            return box.x0, box.y1
+        x, y = text.get_transform().transform(text.get_unitless_position())
+        x0 = x - {"left": 0, "center": width / 2, "right": width}[text.get_horizontalalignment()]
+        bottom = {"bottom": 0, "center": height / 2, "top": height, "baseline": descent,
+                  "center_baseline": descent + (height - descent) / 2}[text.get_verticalalignment()]
+        return x0, y - bottom + height
+
+    def _stamp(self, renderer: RendererAgg, text: Text, dx: float, dy: float) -> tuple[np.ndarray, np.ndarray]:
+        """The text drawn ``dx``, ``dy`` pixels (rounded to quarters) right of and below the padding.
+
+        Returns the colour already multiplied by coverage, and 1 - coverage.
+        """
+        words, prop = text.get_text(), text.get_fontproperties()
+        dx, dy = round(dx * self.STEPS) / self.STEPS, round(dy * self.STEPS) / self.STEPS
+        key = (words, prop, to_rgba(text.get_color(), text.get_alpha()), renderer.dpi, dx, dy)
+        stamp = self._stamps.get(key)
+        if stamp is None:
+            width, height, descent = self.size(renderer, text)
+            pad = self.PAD
+            canvas = RendererAgg(int(np.ceil(width)) + 2 * pad + 1, int(np.ceil(height)) + 2 * pad + 1, renderer.dpi)
+            gc = canvas.new_gc()
+            gc.set_foreground(key[2], isRGBA=True)
+            canvas.draw_text(gc, pad + dx, pad + dy + height - descent, words, prop, 0, mtext=text)  # baseline
+            rgba = np.asarray(canvas.buffer_rgba(), dtype=np.float32)
+            coverage = rgba[..., 3:] / 255
+            stamp = self._stamps[key] = (rgba[..., :3] * coverage, 1 - coverage)
+        return stamp
 
 
 def _png(canvas: FigureCanvasAgg) -> bytes:
@@ -143,7 +255,7 @@ class AttentionExplorer(_Explorer):
         plots.weights_bar_plot(self.weights, self.tokens, ax=bar_ax, title=f"weights for {focus!r}")
         plots.blend_plot(self.vectors, self.tokens, self.weights, dims=self.dims, dim_names=dims,
                          ax=blend_ax, title=f"new {focus!r}: blend of all words")
-        self.view = LiveFigure(fig)
+        self.view = LiveFigure(fig, moving=lambda: plots.moving_artists(*fig.axes))
         self._axes = (bar_ax, blend_ax)
         for slider in self.sliders:
             slider.observe(self._on_change, names="value")
@@ -226,7 +338,7 @@ class SoftmaxExplorer(_Explorer):
         self.weights = self._compute()
         fig = plots.weights_bar_plot(self.weights, self.labels, title="softmax(scores / temperature)")
         fig.set_size_inches(5.5, 3.2)
-        self.view = LiveFigure(fig)
+        self.view = LiveFigure(fig, moving=lambda: plots.moving_artists(*fig.axes))
         for slider in [*self.sliders, self.temperature_slider]:
             slider.observe(self._update, names="value")
         controls = widgets.VBox([widgets.HTML("<b>scores</b>"), *self.sliders, self.temperature_slider])
@@ -295,7 +407,7 @@ class WeightMatrixExplorer(_Explorer):
         )
         self.weights = self._compute()
         fig = plots.heatmap_plot(self.weights, self.tokens, title="attention weights (rows sum to 1)")
-        self.view = LiveFigure(fig)
+        self.view = LiveFigure(fig, moving=lambda: plots.moving_artists(*fig.axes))
         self.temperature_slider.observe(self._update, names="value")
         self.widget = widgets.VBox([self.temperature_slider, self.view.image, self.view.text])
         self._update()
