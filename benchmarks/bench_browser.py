@@ -69,7 +69,7 @@ def write_notebook(folder: Path, name: str, code: str) -> str:
 
 def measure(page, lab: Lab, notebook: str, label: str) -> list[float]:
     """Milliseconds from key press to new pixels, for ``MOVES`` presses on the slider ``label``."""
-    page.goto(lab.url(notebook) + "&reset")  # reset: open only this notebook, not the last one's tabs
+    page.goto(lab.url(notebook))  # the URL resets the workspace: only this notebook opens
     run_all_cells(page)
     page.locator("img.widget-image").first.wait_for(timeout=90_000)
     page.locator("#jp-main-statusbar").get_by_text("Idle").first.wait_for(timeout=60_000)

@@ -56,7 +56,8 @@ class Lab:
         self._wait_until_up()
 
     def url(self, notebook: str) -> str:
-        return f"http://127.0.0.1:{self.port}/lab/tree/{notebook}?token={self.token}"
+        """Open only ``notebook`` (reset: no tabs restored from an earlier page)."""
+        return f"http://127.0.0.1:{self.port}/lab/tree/{notebook}?token={self.token}&reset"
 
     def _wait_until_up(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
