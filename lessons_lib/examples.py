@@ -405,16 +405,38 @@ def bottleneck_measurement(
     for n in sizes:
         ids = rng.random((trials, vocab_size)).argsort(axis=1)[:, :n]  # n different words
         wanted = rng.integers(0, n, trials)
-        tokens = words[ids] * codes[:n]                             # (trials, n, dim)
         query = codes[wanted]                                       # (trials, dim)
         weights = _softmax(query @ codes[:n].T / np.sqrt(dim))      # (trials, n)
         truth = ids[np.arange(trials), wanted]
         wanted_weight.append(float(weights[np.arange(trials), wanted].mean()))
-        for summary, out in ((tokens.mean(axis=1), mean_acc), (np.einsum("tn,tnd->td", weights, tokens), attn_acc)):
-            guess = np.argmax((summary * query) @ words.T, axis=1)
-            out.append(float(np.mean(guess == truth)))
+        hits = np.zeros(2, dtype=int)
+        block = max(1, _BLOCK_NUMBERS // (n * dim))  # trials per block: bounded memory, same numbers
+        for start in range(0, trials, block):
+            rows = slice(start, start + block)
+            hits += _bottleneck_hits(words, codes[:n], ids[rows], query[rows], weights[rows], truth[rows])
+        mean_acc.append(hits[0] / trials)
+        attn_acc.append(hits[1] / trials)
     return BottleneckResult(sizes, np.array(mean_acc), np.array(attn_acc), 1 / vocab_size, dim, trials,
                             wanted_weight=np.array(wanted_weight))
+
+
+_BLOCK_NUMBERS = 2**17
+"""Numbers in one block of tokens (trials, n, dim): 1 MiB of float64, whatever the sizes."""
+
+
+def _bottleneck_hits(words: np.ndarray, codes: np.ndarray, ids: np.ndarray, query: np.ndarray,
+                     weights: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """How many of a block of trials the mean reader and the attention reader get right.
+
+    Each trial (row) is computed on its own, so splitting the trials into blocks
+    changes only the memory used, never a result.
+    """
+    tokens = words[ids] * codes                                     # (block, n, dim)
+    hits = []
+    for summary in (tokens.mean(axis=1), np.einsum("tn,tnd->td", weights, tokens)):
+        guess = np.argmax((summary * query) @ words.T, axis=1)
+        hits.append(np.count_nonzero(guess == truth))
+    return np.array(hits)
 
 
 def _as_count(value: int, name: str) -> int:

@@ -19,7 +19,10 @@ quality.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
+import subprocess
+import sys
 import time
 import tracemalloc
 from dataclasses import dataclass
@@ -437,11 +440,53 @@ class CostMeasurement:
 
 
 def measure_cost(sizes: Sequence[int] = (64, 128, 256, 512, 1024, 2048, 4096), *, dim: int = 32,
-                 seed: int = 0, repeats: int = 3) -> CostMeasurement:
+                 seed: int = 0, repeats: int = 3, worker: bool = True) -> CostMeasurement:
     """Time (fastest of at least ``repeats`` runs) and peak memory of float32 self-attention
-    and of a recurrent loop, per n. Both are timed on one core (see :func:`one_blas_thread`)."""
+    and of a recurrent loop, per n. Both are timed on one core (see :func:`one_blas_thread`).
+
+    With ``worker=True`` (the default) the measurements run in a short-lived separate
+    Python process, so the n×n matrices (64 MiB at n = 4096) never enlarge the calling
+    process, such as a notebook kernel that stays alive for hours. The memory peaks are
+    measured with :mod:`tracemalloc` where the arrays live; in the fresh process they are
+    the same on every run (in a busy caller they may differ by a few bytes of bookkeeping).
+    """
     ns = [as_count(n, "sizes") for n in sizes]
-    dim = as_count(dim, "dim")
+    dim, repeats, seed = as_count(dim, "dim"), as_count(repeats, "repeats"), as_count(seed, "seed", low=0)
+    if not isinstance(worker, bool):
+        raise ValueError(f"worker must be True or False, got {worker!r}")
+    if not worker:
+        return _measure_cost_here(ns, dim, seed, repeats)
+    return _measure_cost_in_worker(ns, dim, seed, repeats)
+
+
+_WORKER_CODE = "from lessons_lib.sequence_models import _cost_worker_main; _cost_worker_main()"
+_COST_FIELDS = ("sizes", "attention_seconds", "recurrent_seconds", "attention_peak", "recurrent_peak")
+
+
+def _measure_cost_in_worker(ns: list[int], dim: int, seed: int, repeats: int) -> CostMeasurement:
+    """Run :func:`_measure_cost_here` in a fresh Python process; the results come back as JSON.
+
+    A plain subprocess (not :mod:`multiprocessing`) works from notebooks, scripts and
+    ``python -`` alike: it never re-imports the caller's ``__main__``.
+    """
+    request = json.dumps({"ns": ns, "dim": dim, "seed": seed, "repeats": repeats})
+    done = subprocess.run([sys.executable, "-c", _WORKER_CODE], input=request, capture_output=True,
+                          text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the measuring process failed:\n{done.stderr.strip()}")
+    values = json.loads(done.stdout.strip().splitlines()[-1])
+    return CostMeasurement(*(np.array(values[field]) for field in _COST_FIELDS))
+
+
+def _cost_worker_main() -> None:
+    """Entry point of the measuring process: JSON arguments on stdin, JSON results on stdout."""
+    args = json.loads(sys.stdin.read())
+    cost = _measure_cost_here(args["ns"], args["dim"], args["seed"], args["repeats"])
+    print(json.dumps({field: getattr(cost, field).tolist() for field in _COST_FIELDS}))
+
+
+def _measure_cost_here(ns: list[int], dim: int, seed: int, repeats: int) -> CostMeasurement:
+    """:func:`measure_cost` in the current process (arguments already validated)."""
     rng = np.random.default_rng(seed)
     w, u = (m.astype(np.float32) for m in random_recurrent_weights(dim, seed=seed))
     warm = np.ones((2, dim), dtype=np.float32)  # first calls set up caches: keep them out of the peaks

@@ -386,6 +386,48 @@ def test_bottleneck_measurement_rejects_a_zero_count(name):
         ex.bottleneck_measurement(lengths=(2,), **{name: 0})
 
 
+def _bottleneck_all_at_once(lengths, dim, vocab_size, trials, seed):
+    """The measurement with every trial of a length in one array (the memory-hungry way)."""
+    rng = np.random.default_rng(seed)
+    words = rng.standard_normal((vocab_size, dim))
+    words /= np.linalg.norm(words, axis=1, keepdims=True)
+    codes = rng.choice([-1.0, 1.0], size=(max(lengths), dim))
+    accuracy = []
+    for n in lengths:
+        ids = rng.random((trials, vocab_size)).argsort(axis=1)[:, :n]
+        wanted = rng.integers(0, n, trials)
+        tokens, query = words[ids] * codes[:n], codes[wanted]
+        weights = softmax(query @ codes[:n].T / np.sqrt(dim), axis=1)
+        truth = ids[np.arange(trials), wanted]
+        for summary in (tokens.mean(axis=1), np.einsum("tn,tnd->td", weights, tokens)):
+            accuracy.append(np.mean(np.argmax((summary * query) @ words.T, axis=1) == truth))
+    return np.array(accuracy[0::2]), np.array(accuracy[1::2])
+
+
+@pytest.mark.parametrize("block_numbers", [1, 700, 2**17])
+@pytest.mark.parametrize(("lengths", "dim", "trials", "seed"), [((2, 8, 64), 64, 300, 0), ((3, 40), 24, 57, 4)])
+def test_bottleneck_blocks_of_trials_give_the_same_numbers_as_all_trials_at_once(
+        monkeypatch, block_numbers, lengths, dim, trials, seed):
+    monkeypatch.setattr(ex, "_BLOCK_NUMBERS", block_numbers)  # 1: one trial per block
+    result = ex.bottleneck_measurement(lengths, dim=dim, vocab_size=256, trials=trials, seed=seed)
+    mean_accuracy, attention_accuracy = _bottleneck_all_at_once(lengths, dim, 256, trials, seed)
+    np.testing.assert_array_equal(result.mean_accuracy, mean_accuracy)
+    np.testing.assert_array_equal(result.attention_accuracy, attention_accuracy)
+
+
+def test_bottleneck_measurement_memory_stays_small_for_a_long_wide_sentence():
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        ex.bottleneck_measurement(lengths=(64,), dim=128, trials=300)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    all_tokens = 300 * 64 * 128 * 8  # 18.75 MiB of float64 if every trial were held at once
+    assert peak < all_tokens / 3
+
+
 def test_the_attention_reader_puts_nearly_all_weight_on_the_wanted_token(measured):
     assert measured.wanted_weight.shape == measured.lengths.shape
     assert (measured.wanted_weight > 0.95).all()
