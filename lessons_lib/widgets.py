@@ -307,7 +307,21 @@ class AttentionExplorer(_Explorer):
         )
 
 
-class SoftmaxExplorer(_Explorer):
+class _TemperatureExplorer(_Explorer):
+    """An explorer whose weights are ``softmax(scores / temperature)``, with a temperature slider."""
+
+    temperature_slider: widgets.FloatLogSlider
+    scores: np.ndarray
+
+    @property
+    def temperature(self) -> float:
+        return float(self.temperature_slider.value)
+
+    def _compute(self) -> np.ndarray:
+        return _softmax(self.scores, temperature=self.temperature)
+
+
+class SoftmaxExplorer(_TemperatureExplorer):
     """Score sliders and a temperature slider; a bar chart of softmax weights.
 
     Parameters
@@ -350,13 +364,6 @@ class SoftmaxExplorer(_Explorer):
         """The current slider scores."""
         return np.array([s.value for s in self.sliders])
 
-    @property
-    def temperature(self) -> float:
-        return float(self.temperature_slider.value)
-
-    def _compute(self) -> np.ndarray:
-        return _softmax(self.scores, temperature=self.temperature)
-
     def _update(self, _change=None) -> None:
         self.weights = self._compute()
         plots.update_bars(self.view.fig.axes[0], self.weights)
@@ -387,7 +394,7 @@ def environment_check() -> widgets.VBox:
     return widgets.VBox([slider, answer])
 
 
-class WeightMatrixExplorer(_Explorer):
+class WeightMatrixExplorer(_TemperatureExplorer):
     """Self-attention weights of a sentence as a heatmap, with a temperature slider.
 
     Parameters
@@ -411,13 +418,6 @@ class WeightMatrixExplorer(_Explorer):
         self.temperature_slider.observe(self._update, names="value")
         self.widget = widgets.VBox([self.temperature_slider, self.view.image, self.view.text])
         self._update()
-
-    @property
-    def temperature(self) -> float:
-        return float(self.temperature_slider.value)
-
-    def _compute(self) -> np.ndarray:
-        return _softmax(self.scores, temperature=self.temperature)
 
     def _update(self, _change=None) -> None:
         self.weights = self._compute()
