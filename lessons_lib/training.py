@@ -303,7 +303,7 @@ def loss_curve_plot(curves: dict[str, ArrayLike], *, chance: float | None = None
         ax.plot(steps, smoothed(raw), style, color=colour, label=f"{label} (20-step mean)")
     if chance is not None:  # label below the line, at the right, where no curve runs
         ax.axhline(chance, color=plots.GREY, lw=1, ls=":")
-        ax.annotate(f"guessing among the 3 pets present: ln 3 = {chance:.2f}", (len(raw), chance), xytext=(-4, -5),
+        ax.annotate(f"ln 3 = {chance:.2f}", (len(raw), chance), xytext=(-4, -5),
                     textcoords="offset points", ha="right", va="top", fontsize=8, color="dimgray")
     ax.set(xlabel="training step", ylabel="loss (cross-entropy)", ylim=(0, None))
     ax.legend(fontsize=8)

@@ -28,6 +28,7 @@ from .vocab import BANK_SENTENCE, WORDS, Vocabulary
 
 SLIDER_LAYOUT = widgets.Layout(width="360px")
 SLIDER_STYLE = {"description_width": "80px"}
+CONTROLS_LAYOUT = widgets.Layout(flex="0 0 auto")  # a column of sliders that never gets squeezed
 
 
 class LiveFigure:
@@ -47,8 +48,10 @@ class LiveFigure:
         self.fig = fig
         self.dpi = dpi
         self.moving = moving
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        self.text = widgets.HTML()
+        # The picture shrinks to fit beside its controls; the controls keep their width.
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", min_width="0",
+                                                                       flex="1 1 auto", object_fit="contain"))
+        self.text = widgets.HTML(layout=widgets.Layout(margin="0 0 0 24px"))
         self.renders = 0
         self._canvas: FigureCanvasAgg | None = None
         self._layout: LayoutEngine | None = None
@@ -259,8 +262,8 @@ class AttentionExplorer(_Explorer):
         self._axes = (bar_ax, blend_ax)
         for slider in self.sliders:
             slider.observe(self._on_change, names="value")
-        controls = widgets.VBox([widgets.HTML("<b>relevance of each word</b>"), *self.sliders])
-        self.widget = widgets.VBox([widgets.HBox([controls, self.view.image]), self.view.text])
+        controls = widgets.VBox([widgets.HTML("<b>relevance of each word</b>"), *self.sliders], layout=CONTROLS_LAYOUT)
+        self.widget = widgets.VBox([widgets.HBox([controls, self.view.text]), self.view.image])
         self._update()
 
     @property
@@ -355,8 +358,9 @@ class SoftmaxExplorer(_TemperatureExplorer):
         self.view = LiveFigure(fig, moving=lambda: plots.moving_artists(*fig.axes))
         for slider in [*self.sliders, self.temperature_slider]:
             slider.observe(self._update, names="value")
-        controls = widgets.VBox([widgets.HTML("<b>scores</b>"), *self.sliders, self.temperature_slider])
-        self.widget = widgets.VBox([widgets.HBox([controls, self.view.image]), self.view.text])
+        controls = widgets.VBox([widgets.HTML("<b>scores</b>"), *self.sliders, self.temperature_slider],
+                                layout=CONTROLS_LAYOUT)
+        self.widget = widgets.VBox([widgets.HBox([controls, self.view.text]), self.view.image])
         self._update()
 
     @property

@@ -9,9 +9,10 @@ import numpy as np
 
 from ..attention import softmax
 from ..examples import (
-    BILINGUAL, ENGLISH_SENTENCE, FISHING_SENTENCE, FRENCH_SENTENCE, MONEY_SENTENCE, TRANSLATION_TEMPERATURE,
+    BILINGUAL, ENGLISH_SENTENCE, FISHING_SENTENCE, FRENCH_SENTENCE, MONEY_SENTENCE, ROLE_DIMENSIONS,
+    TRANSLATION_TEMPERATURE,
     ROLE_SWAP_SENTENCE, TROPHY_SENTENCE, bank_sense, bottleneck_measurement, coreference_attention,
-    first_length_below, focus_blend, referent_answer, role_query, sentence_problem,
+    first_length_below, fit_roles, focus_blend, referent_answer, role_query, sentence_problem,
 )
 from ..vocab import WORDS, tokenize
 from . import Verdict, as_answer, check_array, report
@@ -45,19 +46,32 @@ def check_river_blend(answer: Any) -> Verdict:
                                "Did you use the lesson's temperature? (Don't round.)")
 
 
+def _word_edits(first: list[str], second: list[str]) -> int:
+    """How many words to insert, delete or replace to turn one sentence into the other."""
+    row = list(range(len(second) + 1))
+    for i, word in enumerate(first, start=1):
+        previous, row[0] = row[0], i
+        for j, other in enumerate(second, start=1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (word != other))
+    return row[-1]
+
+
 def _copied(tokens: list[str]) -> str:
     """Why a river sentence is not the learner's own, or ""."""
     fishing = tokenize(FISHING_SENTENCE)
     pieces = {tuple(fishing[i:j]) for i in range(len(fishing)) for j in range(i + 1, len(fishing) + 1)}
     if tuple(tokens) in pieces:
         return "that is (part of) the lesson's fishing sentence: write one of your own"
-    if any(tokens == tokenize(idea) for idea in LESSON_04_IDEAS):
-        return "that is one of the lesson's ideas: change it into one of your own"
+    if any(_word_edits(tokens, tokenize(shown)) <= 2 for shown in (FISHING_SENTENCE, *LESSON_04_IDEAS)):
+        return "that is (nearly) one of the lesson's sentences: write one of your own"
     content = [t for t in tokens if WORDS.vector(t)[WORDS.axis("function")] < 0.5]
     if len(content) != len(set(content)):
         return "a word is repeated: write a sentence a person might say"
-    if len(tokens) < 4:
-        return f"only {len(tokens)} words: write a whole sentence (at least 4 words)"
+    if len(tokens) < 5:
+        return f"only {len(tokens)} words: write a whole sentence (at least 5 words)"
+    glue = [t for t in tokens if WORDS.vector(t)[WORDS.axis("function")] >= 0.5]
+    if not glue or any(a == b for a, b in zip(tokens, tokens[1:])):
+        return "that reads like a list of words: write a sentence a person might say"
     return ""
 
 
@@ -90,6 +104,22 @@ def check_small_query(answer: Any) -> Verdict:
                                "Which role is to blame when something is too small?")
 
 
+def _fit_story(tokens: list[str]) -> tuple[str, str, str]:
+    """(the thing that goes in, the thing that holds, big or small) of a fit sentence."""
+    roles = fit_roles(tokens)
+    return (*(tokens[roles.index(role)] for role in ROLE_DIMENSIONS), tokens[-1])
+
+
+def _not_new_control(tokens: list[str]) -> str:
+    """Why a control sentence is not a new one with two different things, or ""."""
+    thing, holder, size = _fit_story(tokens)
+    if thing == holder:
+        return f"both things are '{thing}': with one noun twice, nobody can say what 'it' is"
+    if (thing, holder, size) in {_fit_story(tokenize(shown)) for shown in LESSON_05_SENTENCES}:
+        return "the lesson already tells that story (same two things, same size): change the things"
+    return ""
+
+
 def check_shortcut_sentence(sentence: Any) -> Verdict:
     """Lesson 05: a new control sentence on which the word-feature toy picks the wrong word."""
     if not isinstance(sentence, str):
@@ -103,8 +133,8 @@ def check_shortcut_sentence(sentence: Any) -> Verdict:
             answer = referent_answer(tokens)
         except ValueError:
             problem = "use the pattern 'The X wouldn't fit in the Y because it was too big' (or small)"
-    if not problem and any(tokens == tokenize(shown) for shown in LESSON_05_SENTENCES):
-        problem = "that sentence is in the lesson already: make a new one"
+    if not problem:
+        problem = _not_new_control(tokens)
     if not problem:
         words, weights, here = coreference_attention(tokens)
         picked = words[int(np.argmax(weights[here]))]
