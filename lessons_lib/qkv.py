@@ -25,17 +25,24 @@ HEAD_DIMENSIONS = ("money topic", "water topic", "thing topic")
 """Names of the three query/key coordinates of the hand-built projections."""
 
 
-def hand_projections(gain: float = 3.0) -> dict[str, np.ndarray]:
+def hand_projections(gain: float = 3.0, *, verbs_ask: bool = False) -> dict[str, np.ndarray]:
     """Hand-built (not learned) query, key and value matrices for the toy vocabulary.
 
     Query and key keep the topic dimensions (finance, nature, object + container)
     and drop motion and function words, times ``gain``; the value is the identity,
-    so outputs keep the vocabulary's named dimensions.
+    so outputs keep the vocabulary's named dimensions. With ``verbs_ask`` the query
+    (only) also maps motion onto the money and water topics, "where did it
+    happen?", so query and key differ and the scores are no longer symmetric.
     """
+    if not isinstance(verbs_ask, (bool, np.bool_)):
+        raise ValueError(f"verbs_ask must be True or False, got {verbs_ask!r}")
     topic = np.zeros((len(DIMENSIONS), len(HEAD_DIMENSIONS)))
     for dim, head in (("finance", 0), ("nature", 1), ("object", 2), ("container", 2)):
         topic[DIMENSIONS.index(dim), head] = gain
-    return {"query": topic, "key": topic.copy(), "value": np.eye(len(DIMENSIONS))}
+    query = topic.copy()
+    if verbs_ask:
+        query[DIMENSIONS.index("motion"), :2] = gain
+    return {"query": query, "key": topic, "value": np.eye(len(DIMENSIONS))}
 
 
 def project(vectors: ArrayLike, query: ArrayLike, key: ArrayLike, value: ArrayLike) -> tuple[np.ndarray, ...]:

@@ -163,18 +163,24 @@ def receptive_field(layers: int, kernel: int) -> int:
     return 1 + layers * (kernel - 1)
 
 
-def measured_receptive_field(layers: int, kernel: int) -> int:
+def measured_receptive_field(layers: int, kernel: int, *, dilated: bool = False) -> int:
     """Count, by running the convolutions, how many inputs reach one output.
 
-    A single 1 is convolved ``layers`` times with a kernel of ones; the number
-    of non-zero outputs is the receptive field (it agrees with :func:`receptive_field`).
+    A single 1 is convolved ``layers`` times with a kernel of ``kernel`` ones;
+    the number of non-zero outputs is the receptive field (it agrees with
+    :func:`receptive_field`). With ``dilated`` the taps of layer l (from 1) are
+    2^(l-1) positions apart (dilations 1, 2, 4, ...), as in WaveNet-style stacks.
     """
     layers = as_count(layers, "layers", low=0)
     kernel = as_count(kernel, "kernel")
-    signal = np.zeros(2 * receptive_field(layers, kernel) + 1)
-    signal[len(signal) // 2] = 1.0
-    for _ in range(layers):
-        signal = np.convolve(signal, np.ones(kernel), mode="same")
+    if not isinstance(dilated, (bool, np.bool_)):
+        raise ValueError(f"dilated must be True or False, got {dilated!r}")
+    signal = np.ones(1)
+    for layer in range(layers):
+        gap = 2**layer if dilated else 1
+        taps = np.zeros((kernel - 1) * gap + 1)
+        taps[::gap] = 1.0  # kernel ones, gap positions apart
+        signal = np.convolve(signal, taps)  # full: nothing falls off the ends
     return int(np.count_nonzero(signal))
 
 

@@ -5,13 +5,13 @@ import pytest
 from lessons_lib.checks import beyond
 
 WRONG = {
-    "check_receptive_field": lambda layers, kernel: layers * kernel,
+    "check_dilated_receptive_field": lambda layers, kernel: 1 + layers * (kernel - 1),  # the undilated stack
     "check_layers_kernel_7": 16,
     "check_weight_matrix_bytes": 8192 * 8192 * 8,
     "check_softmax_jacobian": lambda weights: np.diag(weights),
     "check_chance_accuracy": 0.2,
     "check_scaled_scores": "unscaled",
-    "check_score_spread": 256,
+    "check_score_spread": 8,  # the lesson's sqrt(d), for coordinates of spread 1
     "check_causal_mask": np.triu(np.ones((5, 5), dtype=bool)),
 }
 
@@ -51,7 +51,7 @@ def test_a_function_that_raises_is_reported_not_raised(capsys):
     def broken(layers, kernel):
         raise ZeroDivisionError("oops")
 
-    assert not beyond.check_receptive_field(broken)
+    assert not beyond.check_dilated_receptive_field(broken)
     assert "ZeroDivisionError" in capsys.readouterr().out
 
 
@@ -95,9 +95,62 @@ def test_chance_accuracy_wants_the_exact_fraction_not_the_measured_accuracy():
     assert not beyond.check_chance_accuracy(0.351)
 
 
-def test_score_spread_wants_the_exact_value_not_the_table_estimate():
-    assert beyond.check_score_spread(16)
-    assert not beyond.check_score_spread(16.03)
+def test_score_spread_wants_the_exact_value_not_a_simulation_estimate():
+    assert beyond.check_score_spread(32)
+    assert not beyond.check_score_spread(32.3)
+
+
+@pytest.mark.parametrize("slip", [8, 16, 1024, 256, 4])
+def test_score_spread_rejects_each_slip_without_revealing_the_answer(slip, capsys):
+    assert not beyond.check_score_spread(slip)
+    out = capsys.readouterr().out
+    assert "Hint" in out and "32" not in out
+
+
+def test_score_spread_solution_matches_a_seeded_simulation():
+    rng = np.random.default_rng(0)
+    q, k = rng.normal(0.0, 2.0, size=(2, 20_000, 64))
+    assert abs((q * k).sum(axis=1).std() - beyond.SOLUTIONS["check_score_spread"]()) < 0.5
+
+
+def test_scaled_scores_exercise_is_not_symmetric():
+    scores = beyond.SOLUTIONS["check_scaled_scores"]()
+    assert not np.allclose(scores, scores.T, atol=0.1)
+
+
+def test_scaled_scores_with_queries_and_keys_swapped_fail(capsys):
+    assert not beyond.check_scaled_scores(beyond.SOLUTIONS["check_scaled_scores"]().T)
+    out = capsys.readouterr().out
+    assert "flipped" in out and "Hint" in out
+
+
+def test_scaled_scores_with_the_lesson_projections_fail():
+    from lessons_lib import qkv
+    from lessons_lib.vocab import RIVER_SENTENCE
+
+    assert not beyond.check_scaled_scores(qkv.qkv_attention(RIVER_SENTENCE)["scores"])
+
+
+def test_dilated_field_solution_agrees_with_running_dilated_convolutions():
+    from lessons_lib import sequence_models as sm
+
+    solution = beyond.SOLUTIONS["check_dilated_receptive_field"]()
+    for layers in range(7):
+        for kernel in (2, 3, 4, 5):
+            assert solution(layers, kernel) == sm.measured_receptive_field(layers, kernel, dilated=True)
+
+
+@pytest.mark.parametrize("wrong", [lambda layers, kernel: 1 + (kernel - 1) * 2**layers,
+                                   lambda layers, kernel: kernel**layers,
+                                   lambda layers, kernel: (kernel - 1) * 2**layers])
+def test_dilated_field_rejects_near_misses(wrong):
+    assert not beyond.check_dilated_receptive_field(wrong)
+
+
+def test_dilated_field_check_does_not_reveal_the_expected_count(capsys):
+    assert not beyond.check_dilated_receptive_field(WRONG["check_dilated_receptive_field"])
+    out = capsys.readouterr().out
+    assert "expected" not in out and ("too many" in out or "too few" in out)
 
 
 def test_causal_mask_hint_does_not_contain_the_code(capsys):

@@ -8,7 +8,7 @@ from lessons_lib import qkv
 from lessons_lib.attention import attend, causal_mask, softmax
 from lessons_lib.plots import Figure
 from lessons_lib.sequence_widgets import DIM_CHOICES, ScalingExplorer
-from lessons_lib.vocab import BANK_SENTENCE, WORDS
+from lessons_lib.vocab import BANK_SENTENCE, RIVER_SENTENCE, WORDS
 
 
 def test_project_multiplies_by_each_matrix():
@@ -28,6 +28,24 @@ def test_hand_projections_ignore_function_words():
     p = qkv.hand_projections()
     q, k, _ = qkv.project(WORDS.vectors("the to"), p["query"], p["key"], p["value"])
     assert not q.any() and not k.any()
+
+
+def test_verbs_ask_changes_only_the_query():
+    plain, asking = qkv.hand_projections(), qkv.hand_projections(verbs_ask=True)
+    np.testing.assert_array_equal(asking["key"], plain["key"])
+    np.testing.assert_array_equal(asking["value"], plain["value"])
+    assert not np.array_equal(asking["query"], asking["key"])
+
+
+def test_verbs_ask_makes_fished_look_for_bank_more_than_bank_looks_for_fished():
+    result = qkv.qkv_attention(RIVER_SENTENCE, qkv.hand_projections(verbs_ask=True))
+    fished, bank = result["tokens"].index("fished"), result["tokens"].index("bank")
+    assert result["scores"][fished, bank] > result["scores"][bank, fished] + 1
+
+
+def test_verbs_ask_must_be_a_boolean():
+    with pytest.raises(ValueError, match="verbs_ask"):
+        qkv.hand_projections(verbs_ask="yes")
 
 
 def test_qkv_attention_sends_bank_to_deposit_and_money():

@@ -17,21 +17,30 @@ from . import as_answer, call_safely, check_array, report
 
 
 # --- lesson 07 -----------------------------------------------------------------------
-_FIELD_CASES = ((0, 3), (1, 3), (2, 3), (4, 5), (10, 7), (3, 2))
+_DILATED_CASES = ((0, 3), (1, 3), (2, 3), (3, 3), (4, 2), (3, 5), (6, 3), (10, 3))
 
 
-def check_receptive_field(function: Callable) -> bool:
-    """Lesson 07: ``function(layers, kernel)`` returns how many positions one output sees."""
-    for layers, kernel in _FIELD_CASES:
+def _dilated_field(layers: int, kernel: int) -> int:
+    """Positions one output sees after ``layers`` width-``kernel`` layers, dilations 1, 2, 4, ..."""
+    return 1 + (kernel - 1) * (2**layers - 1)
+
+
+def check_dilated_receptive_field(function: Callable) -> bool:
+    """Lesson 07: ``function(layers, kernel)`` for stacked convolutions whose dilation doubles each layer."""
+    for layers, kernel in _DILATED_CASES:
         result, problem = call_safely(function, layers, kernel)
         if not problem:
-            expected = 1 + layers * (kernel - 1)
+            expected = _dilated_field(layers, kernel)
             got, problem = as_answer(result, ())
             if got is not None and got != expected:
-                problem = f"receptive_field({layers}, {kernel}) gave {float(got):g}, expected {expected}"
+                direction = "too many" if got > expected else "too few"
+                problem = f"dilated_receptive_field({layers}, {kernel}) gave {float(got):g}, {direction} positions"
         if problem:
-            return report(False, "", problem, "each layer adds kernel - 1 positions to the one you start with.")
-    return report(True, "Right: 1 + layers × (kernel − 1).", "", "")
+            return report(False, "", problem,
+                          "follow one spike by hand for kernel 3 and 0, 1, 2, 3 layers: how many new positions "
+                          "does a layer with dilation r add at the edges? Then add up what the layers add.")
+    return report(True, "Right: 1 + (k − 1)(1 + 2 + … + 2^(L−1)) = 1 + (k − 1)(2^L − 1), exponential in L "
+                  "where the plain stack was linear.", "", "")
 
 
 def check_layers_kernel_7(answer: Any) -> bool:
@@ -91,24 +100,50 @@ def check_chance_accuracy(answer: Any) -> bool:
 
 # --- lesson 09 -----------------------------------------------------------------------
 def _river_scaled_scores() -> np.ndarray:
-    p = hand_projections()
+    p = hand_projections(verbs_ask=True)
     queries, keys, _ = project(WORDS.vectors(RIVER_SENTENCE), p["query"], p["key"], p["value"])
     return dot_scores(queries, keys, scale=True)
 
 
 def check_scaled_scores(answer: Any) -> bool:
-    """Lesson 09: scaled query-key scores of the river sentence with the hand-built projections."""
-    return check_array(answer, _river_scaled_scores(), success="Right: queries @ keys.T / √3.",
+    """Lesson 09: scaled query-key scores of the river sentence with the verbs-ask projections."""
+    expected = _river_scaled_scores()
+    array, _ = as_answer(answer, expected.shape)
+    if array is not None and not np.allclose(expected, expected.T) and np.allclose(array, expected.T, atol=1e-6):
+        return report(False, "", "your table is the right one flipped over its diagonal",
+                      "row i should hold what token i looks for, scored against what every token j offers: "
+                      "which of the two matrices supplies the rows?")
+    return check_array(answer, expected, success="Right: queries @ keys.T / √3. The table is not symmetric: "
+                       "\"fished\" looks for \"bank\" more than \"bank\" looks for \"fished\".",
                        hint="entry (i, j) is query i · key j, scaled. All pairs at once are one matrix product "
                             "(which matrix must be transposed?), divided by the square root of the head size.")
 
 
+_SPREAD_DIM, _SPREAD_STD = 64, 2.0  # lesson 09, exercise 2: d and each coordinate's standard deviation
+_SPREAD_SLIPS = {
+    math.sqrt(_SPREAD_DIM): "that is √d, the spread for coordinates of standard deviation 1; these are larger",
+    _SPREAD_STD * math.sqrt(_SPREAD_DIM): "that counts the larger coordinates of only one of the two vectors",
+    (_SPREAD_STD**2) ** 2 * _SPREAD_DIM: "that is a variance; the spread is a standard deviation",
+}
+
+
 def check_score_spread(answer: Any) -> bool:
-    """Lesson 09: the standard deviation of q·k for random N(0, 1) vectors with d = 256."""
-    return check_array(answer, np.array(16.0), atol=0.01, success="Right: √256 = 16 exactly (the table's 16.03 "
-                       "is an estimate from 200 random draws).",
-                       hint="the exact value, not a simulation: what is the variance of a sum of 256 independent "
-                            "products, each of variance 1? The spread is the standard deviation.")
+    """Lesson 09: the exact standard deviation of q·k for d = 64 coordinates of standard deviation 2."""
+    expected = _SPREAD_STD**2 * math.sqrt(_SPREAD_DIM)
+    got, _ = as_answer(answer, ())
+    hint = ("start with one product qᵢkᵢ: for independent mean-0 factors E[qᵢ²kᵢ²] = E[qᵢ²]·E[kᵢ²]. "
+            "Then add up 64 independent terms, and turn the variance into a spread.")
+    if got is not None and abs(got - expected) > 0.01:
+        slip = next((text for value, text in _SPREAD_SLIPS.items() if abs(got - value) < 0.01), None)
+        if slip is None and abs(got - expected) < 0.05 * expected:
+            slip = "close, but that looks like a simulation's estimate; the exact value follows from the variances"
+        if slip:
+            return report(False, "", f"{float(got):g}: {slip}", hint)
+    return check_array(answer, np.array(expected), atol=0.01,
+                       success="Right: each product has variance 4 × 4 = 16, the sum 64 × 16 = 1024, the spread "
+                               "√1024 = 32. Dividing by √d = 8 would leave a spread of 4, still saturating: the "
+                               "√d rule assumes coordinates of spread 1.",
+                       hint=hint)
 
 
 def check_causal_mask(answer: Any) -> bool:
@@ -124,13 +159,13 @@ def check_causal_mask(answer: Any) -> bool:
 
 
 SOLUTIONS: dict[str, Callable[[], Any]] = {
-    "check_receptive_field": lambda: (lambda layers, kernel: 1 + layers * (kernel - 1)),
+    "check_dilated_receptive_field": lambda: _dilated_field,
     "check_layers_kernel_7": lambda: math.ceil(99 / 6),
     "check_weight_matrix_bytes": lambda: 8192 * 8192 * 4,
     "check_softmax_jacobian": lambda: _softmax_jacobian,
     "check_chance_accuracy": lambda: 1 / 3,
     "check_scaled_scores": _river_scaled_scores,
-    "check_score_spread": lambda: np.sqrt(256),
+    "check_score_spread": lambda: 2 * 2 * np.sqrt(64),
     "check_causal_mask": lambda: np.tril(np.ones((5, 5), dtype=bool)),
 }
 """The correct answer for each check, as a callable."""

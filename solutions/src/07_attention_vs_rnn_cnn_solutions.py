@@ -14,51 +14,67 @@ import math
 import numpy as np
 
 from lessons_lib import sequence_models as sm
-from lessons_lib.checks.beyond import check_layers_kernel_7, check_receptive_field, check_weight_matrix_bytes
+from lessons_lib.checks.beyond import check_dilated_receptive_field, check_layers_kernel_7, check_weight_matrix_bytes
 
 # %% [markdown]
-# ## 1. The receptive field formula
+# ## 1. Dilated convolutions
 #
-# Count what one output can see, layer by layer:
+# Follow the window of one output down the stack, as in section 2, but watch how far each
+# layer pushes its edges:
 #
 # - with **no** layer the output is just the input at its own position: 1 position;
-# - one convolution of width *k* mixes that position with its *k − 1* neighbours
-#   (for *k* = 3: one on each side), so the window grows by *k − 1*;
-# - the next layer does the same to an input that already sees a window, so it widens the
-#   window by another *k − 1*, and so on.
+# - an ordinary layer of width *k* reads its centre and *k − 1* neighbours one position
+#   apart, so it widens the window by *k − 1*;
+# - a layer with dilation *r* reads *k* positions that are *r* apart: the outermost taps
+#   sit *r* times further out, so it widens the window by *(k − 1) r*.
 #
-# After *L* layers: 1 + L(k − 1).
+# By hand, for *k* = 3: 0 layers see 1 position; layer 1 (*r* = 1) adds 2, giving 3;
+# layer 2 (*r* = 2) adds 4, giving 7; layer 3 (*r* = 4) adds 8, giving 15. In general,
+# with dilations 1, 2, 4, …, 2^(L−1):
+#
+# 1 + (k − 1)(1 + 2 + 4 + … + 2^(L−1)) = **1 + (k − 1)(2^L − 1)**,
+#
+# because the doubling sum adds up to one less than the next power of two.
 
 # %%
-def receptive_field(layers, kernel):
-    return 1 + layers * (kernel - 1)
+def dilated_receptive_field(layers, kernel):
+    return 1 + (kernel - 1) * (2**layers - 1)
 
 
 # %% [markdown]
-# The lesson's `measured_receptive_field` runs real convolutions on a single spike and
-# counts how far it spreads. The formula should agree with it for several widths:
+# `sm.measured_receptive_field(..., dilated=True)` runs real dilated convolutions on a
+# single spike and counts how far it spreads. The formula should agree with it for several
+# widths:
 
 # %%
-for kernel in (2, 3, 5, 7):
-    formula = [receptive_field(layers, kernel) for layers in range(6)]
-    measured = [sm.measured_receptive_field(layers, kernel) for layers in range(6)]
+for kernel in (2, 3, 5):
+    formula = [dilated_receptive_field(layers, kernel) for layers in range(7)]
+    measured = [sm.measured_receptive_field(layers, kernel, dilated=True) for layers in range(7)]
     print(f"kernel {kernel}: {formula}  matches the convolutions: {formula == measured}")
-check_receptive_field(receptive_field)
+check_dilated_receptive_field(dilated_receptive_field)
 
 # %% [markdown]
-# A tempting guess is `layers * kernel` ("each layer sees *k* positions, so *L* layers see
-# *Lk*"). It counts the window of each layer as new, but the windows overlap: each layer
-# only adds *k − 1* positions at the edges. With no layer it even says an output sees
-# nothing at all, where the answer is its own position.
+# The window now grows **exponentially** with depth, not linearly: to see tokens 1 and 100
+# (100 positions) with width 3, six dilated layers suffice (127 positions; five see only
+# 63), against 50 ordinary ones. The window is still fixed in advance, whatever the words.
 
 # %%
-check_receptive_field(lambda layers, kernel: layers * kernel)
+print("dilated, width 3:", [dilated_receptive_field(layers, 3) for layers in (5, 6)], "positions after 5 and 6 layers")
+print("ordinary, width 3:", sm.layers_to_connect(99, 3), "layers for the same span")
+
+# %% [markdown]
+# A tempting slip forgets the dilation and reuses section 2's 1 + L(k − 1): it is right for
+# one layer (dilation 1) and falls short from the second layer on.
+
+# %%
+check_dilated_receptive_field(lambda layers, kernel: 1 + layers * (kernel - 1))
 
 # %% [markdown]
 # ## 2. A wider kernel
 #
 # Tokens 1 and 100 are 99 positions apart, so one output must see a window of at least
-# 100 positions. With *k* = 7 every layer adds 6:
+# 100 positions. With section 2's formula for ordinary layers, and *k* = 7, every layer
+# adds 6:
 #
 # 1 + 6L ≥ 100  ⟺  L ≥ 99 / 6 = 16.5.
 #
@@ -68,7 +84,7 @@ check_receptive_field(lambda layers, kernel: layers * kernel)
 # %%
 layers_needed = math.ceil(99 / 6)
 for layers in (layers_needed - 1, layers_needed):
-    print(f"{layers} layers of width 7 see {receptive_field(layers, 7)} positions")
+    print(f"{layers} layers of width 7 see {sm.receptive_field(layers, 7)} positions")
 print("same as the lesson's layers_to_connect:", layers_needed == sm.layers_to_connect(99, 7))
 check_layers_kernel_7(layers_needed)
 
