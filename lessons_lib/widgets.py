@@ -26,8 +26,8 @@ from ._validate import as_float_array, as_labels, as_positive
 from .attention import _softmax
 from .vocab import BANK_SENTENCE, WORDS, Vocabulary
 
-SLIDER_LAYOUT = widgets.Layout(width="360px")
-SLIDER_STYLE = {"description_width": "80px"}
+SLIDER_LAYOUT = widgets.Layout(width="380px")
+SLIDER_STYLE = {"description_width": "95px"}  # room for "temperature"
 CONTROLS_LAYOUT = widgets.Layout(flex="0 0 auto")  # a column of sliders that never gets squeezed
 
 
@@ -48,9 +48,9 @@ class LiveFigure:
         self.fig = fig
         self.dpi = dpi
         self.moving = moving
-        # The picture shrinks to fit beside its controls; the controls keep their width.
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", min_width="0",
-                                                                       flex="1 1 auto", object_fit="contain"))
+        # Natural size (not stretched to the column's width), shrunk only if the page is narrow.
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", align_self="flex-start",
+                                                                       object_fit="contain"))
         self.text = widgets.HTML(layout=widgets.Layout(margin="0 0 0 24px"))
         self.renders = 0
         self._canvas: FigureCanvasAgg | None = None
