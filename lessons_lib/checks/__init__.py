@@ -68,12 +68,16 @@ def check_array(answer: Any, expected: np.ndarray, *, success: str, hint: str, a
     """Pass when ``answer`` has the expected shape and values (within ``atol``)."""
     array, problem = as_answer(answer, expected.shape)
     if array is not None and not np.allclose(array, expected, atol=atol, rtol=0):
-        worst = np.unravel_index(np.argmax(np.abs(array - expected)), expected.shape)
-        direction = "too high" if array[worst] > expected[worst] else "too low"
-        where = f"entry {tuple(int(i) for i in worst)}" if expected.ndim else "your answer"
-        problem = f"{where} is {array[worst]:.6g}, which is {direction}"  # never reveal the answer
-        array = None
+        problem, array = largest_gap(array, expected), None
     return report(array is not None, success, problem, hint)
+
+
+def largest_gap(got: np.ndarray, expected: np.ndarray, *, digits: int = 6) -> str:
+    """Where an answer is furthest off, and in which direction (never the expected value)."""
+    worst = np.unravel_index(np.argmax(np.abs(got - expected)), expected.shape)
+    direction = "too high" if got[worst] > expected[worst] else "too low"
+    where = f"entry {tuple(int(i) for i in worst)}" if expected.ndim else "your answer"
+    return f"{where} is {got[worst]:.{digits}g}, which is {direction}"
 
 
 def call_safely(function: Callable, *args: Any) -> tuple[Any, str]:

@@ -13,7 +13,7 @@ import numpy as np
 from ..attention import causal_mask, dot_scores
 from ..qkv import hand_projections, project
 from ..vocab import RIVER_SENTENCE, WORDS
-from . import as_answer, call_safely, check_array, report
+from . import Verdict, as_answer, call_safely, check_array, largest_gap, report
 
 
 # --- lesson 07 -----------------------------------------------------------------------
@@ -25,7 +25,7 @@ def _dilated_field(layers: int, kernel: int) -> int:
     return 1 + (kernel - 1) * (2**layers - 1)
 
 
-def check_dilated_receptive_field(function: Callable) -> bool:
+def check_dilated_receptive_field(function: Callable) -> Verdict:
     """Lesson 07: ``function(layers, kernel)`` for stacked convolutions whose dilation doubles each layer."""
     for layers, kernel in _DILATED_CASES:
         result, problem = call_safely(function, layers, kernel)
@@ -43,13 +43,13 @@ def check_dilated_receptive_field(function: Callable) -> bool:
                   "where the plain stack was linear.", "", "")
 
 
-def check_layers_kernel_7(answer: Any) -> bool:
+def check_layers_kernel_7(answer: Any) -> Verdict:
     """Lesson 07: layers of kernel-7 convolutions needed to link tokens 1 and 100."""
     return check_array(answer, np.array(17.0), success="Right: 1 + 17 × 6 = 103 ≥ 100 (16 layers reach only 97).",
                        hint="the receptive field 1 + L(k − 1) must cover 100 positions; find the smallest whole L.")
 
 
-def check_weight_matrix_bytes(answer: Any) -> bool:
+def check_weight_matrix_bytes(answer: Any) -> Verdict:
     """Lesson 07: bytes of one float32 weight matrix for n = 8192 tokens."""
     return check_array(answer, np.array(8192.0**2 * 4), atol=0.5,
                        success="Right: 268,435,456 bytes, 256 MiB, for one head of one layer.",
@@ -57,19 +57,12 @@ def check_weight_matrix_bytes(answer: Any) -> bool:
 
 
 # --- lesson 08 -----------------------------------------------------------------------
-def _largest_gap(got: np.ndarray, expected: np.ndarray) -> str:
-    """Where an answer is furthest off, and in which direction (never the expected value)."""
-    worst = np.unravel_index(np.argmax(np.abs(got - expected)), expected.shape)
-    direction = "too high" if got[worst] > expected[worst] else "too low"
-    return f"entry {tuple(int(i) for i in worst)} is {got[worst]:.4g}, which is {direction}"
-
-
 def _softmax_jacobian(weights: np.ndarray) -> np.ndarray:
     w = np.asarray(weights, dtype=float)
     return np.diag(w) - np.outer(w, w)
 
 
-def check_softmax_jacobian(function: Callable) -> bool:
+def check_softmax_jacobian(function: Callable) -> Verdict:
     """Lesson 08: ``function(weights)`` returns the (n, n) matrix of d weight_i / d score_j."""
     rng = np.random.default_rng(8)
     for n in (2, 4, 7):
@@ -79,8 +72,9 @@ def check_softmax_jacobian(function: Callable) -> bool:
         result, problem = call_safely(function, weights.copy())
         if not problem:
             got, problem = as_answer(result, (n, n))
-            if got is not None and not np.allclose(got, _softmax_jacobian(weights), atol=1e-9):
-                problem = f"for {n} scores {_largest_gap(got, _softmax_jacobian(weights))}"
+            expected = _softmax_jacobian(weights)
+            if got is not None and not np.allclose(got, expected, atol=1e-9):
+                problem = f"for {n} scores {largest_gap(got, expected, digits=4)}"
         if problem:
             return report(False, "", problem,
                           "differentiate w_i = exp(s_i) / Σ_k exp(s_k) by s_j with the quotient rule, once for "
@@ -89,7 +83,7 @@ def check_softmax_jacobian(function: Callable) -> bool:
                   "softmax line of training.backward.", "", "")
 
 
-def check_chance_accuracy(answer: Any) -> bool:
+def check_chance_accuracy(answer: Any) -> Verdict:
     """Lesson 08: the best accuracy without attention (guessing among three pets)."""
     return check_array(answer, np.array(1 / 3), atol=0.002,
                        success="Right: 1/3. The average shows which owners and which pets are present, not who owns "
@@ -105,7 +99,7 @@ def _river_scaled_scores() -> np.ndarray:
     return dot_scores(queries, keys, scale=True)
 
 
-def check_scaled_scores(answer: Any) -> bool:
+def check_scaled_scores(answer: Any) -> Verdict:
     """Lesson 09: scaled query-key scores of the river sentence with the verbs-ask projections."""
     expected = _river_scaled_scores()
     array, _ = as_answer(answer, expected.shape)
@@ -127,7 +121,7 @@ _SPREAD_SLIPS = {
 }
 
 
-def check_score_spread(answer: Any) -> bool:
+def check_score_spread(answer: Any) -> Verdict:
     """Lesson 09: the exact standard deviation of q·k for d = 64 coordinates of standard deviation 2."""
     expected = _SPREAD_STD**2 * math.sqrt(_SPREAD_DIM)
     got, _ = as_answer(answer, ())
@@ -146,7 +140,7 @@ def check_score_spread(answer: Any) -> bool:
                        hint=hint)
 
 
-def check_causal_mask(answer: Any) -> bool:
+def check_causal_mask(answer: Any) -> Verdict:
     """Lesson 09: the (5, 5) causal mask, True where token i may look at token j."""
     array, problem = as_answer(answer, (5, 5))
     if array is not None and not np.isin(array, (0, 1)).all():

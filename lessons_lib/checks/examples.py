@@ -75,12 +75,17 @@ def _copied(tokens: list[str]) -> str:
     return ""
 
 
+def _not_text(answer: Any) -> str:
+    """Why an answer that should be a sentence is not one."""
+    if answer is Ellipsis or answer is None:
+        return "the answer is still empty"
+    return f"expected a sentence as a string, got {type(answer).__name__}"
+
+
 def check_river_sentence(sentence: Any) -> Verdict:
     """Lesson 04: a sentence of the learner's own in which 'bank' takes the river sense."""
     if not isinstance(sentence, str):
-        problem = "the answer is still empty" if sentence is Ellipsis or sentence is None else (
-            f"expected a sentence as a string, got {type(sentence).__name__}")
-        return report(False, "", problem, 'write it in quotes, e.g. "... bank ...".')
+        return report(False, "", _not_text(sentence), 'write it in quotes, e.g. "... bank ...".')
     problem = sentence_problem(sentence) or _copied(tokenize(sentence))
     if not problem:
         tokens, _, blended = focus_blend(sentence)
@@ -123,9 +128,8 @@ def _not_new_control(tokens: list[str]) -> str:
 def check_shortcut_sentence(sentence: Any) -> Verdict:
     """Lesson 05: a new control sentence on which the word-feature toy picks the wrong word."""
     if not isinstance(sentence, str):
-        problem = "the answer is still empty" if sentence is Ellipsis or sentence is None else (
-            f"expected a sentence as a string, got {type(sentence).__name__}")
-        return report(False, "", problem, "write a sentence in quotes, in the pattern of the lesson's control.")
+        return report(False, "", _not_text(sentence),
+                      "write a sentence in quotes, in the pattern of the lesson's control.")
     problem, answer, picked = sentence_problem(sentence, "it"), "", ""
     if not problem:
         tokens = tokenize(sentence)
