@@ -24,6 +24,7 @@ from PIL import Image
 from . import plots
 from ._validate import as_float_array, as_labels, as_positive
 from .attention import _softmax
+from .html_heatmap import heatmap_html
 from .vocab import BANK_SENTENCE, WORDS, Vocabulary
 
 SLIDER_LAYOUT = widgets.Layout(width="380px")
@@ -110,6 +111,30 @@ class LiveFigure:
         self._layout_key, self._background = None, None
         if self._layout is not None:
             self.fig.set_layout_engine("none")  # keeps the axes where the last layout put them
+
+
+class LiveHeatmap:
+    """A heatmap shown as an HTML table (:func:`~lessons_lib.html_heatmap.heatmap_html`), refreshed in place.
+
+    A slider step rewrites one string: no figure to redraw or picture to encode,
+    so the new colours are on screen within two frames (see benchmarks/bench_browser.py).
+
+    Parameters
+    ----------
+    **labels : passed on to ``heatmap_html`` at every refresh (row_labels, title, xlabel, ...)
+    """
+
+    def __init__(self, **labels) -> None:
+        self.labels = labels
+        self.table = widgets.HTML()
+        self.text = widgets.HTML()
+        self.renders = 0
+
+    def refresh(self, weights: np.ndarray, text: str = "") -> None:
+        """Show ``weights`` in the table and ``text`` (a line or two) above it."""
+        self.text.value = f"<p>{html.escape(text)}</p>" if text else ""
+        self.table.value = heatmap_html(weights, **self.labels)
+        self.renders += 1
 
 
 class TextStamps:
@@ -202,12 +227,18 @@ def _png(canvas: FigureCanvasAgg) -> bytes:
 
 
 def _layout_key(fig: plots.Figure) -> tuple:
-    """What the layout depends on: figure size and the text around each axes."""
+    """What the layout and the still picture depend on: figure size, texts and ticks around each axes.
+
+    Tick labels are keyed by their locator, formatter and the axis limits rather
+    than read out: reading them makes matplotlib recompute every tick (2 ms a step).
+    """
     key: list = [tuple(fig.get_size_inches()), len(fig.axes)]
     for ax in fig.axes:
         key += [ax.get_title(loc) for loc in ("left", "center", "right")]
         key += [ax.get_xlabel(), ax.get_ylabel()]
-        key += [tuple(t.get_text() for t in ax.get_xticklabels()), tuple(t.get_text() for t in ax.get_yticklabels())]
+        for axis in (ax.xaxis, ax.yaxis):
+            locator, formatter = axis.get_major_locator(), axis.get_major_formatter()
+            key += [locator, formatter, tuple(getattr(formatter, "seq", ())), tuple(axis.get_view_interval())]
     return tuple(key)
 
 
@@ -421,14 +452,11 @@ class WeightMatrixExplorer(_TemperatureExplorer):
             value=as_positive(temperature, "temperature"), base=10, min=-1.3, max=1, step=0.05,
             description="temperature", readout_format=".2f", layout=SLIDER_LAYOUT, style=SLIDER_STYLE,
         )
-        self.weights = self._compute()
-        fig = plots.heatmap_plot(self.weights, self.tokens, title="attention weights (rows sum to 1)")
-        self.view = LiveFigure(fig, moving=lambda: plots.moving_artists(*fig.axes))
+        self.view = LiveHeatmap(row_labels=self.tokens, title="attention weights (rows sum to 1)")
         self.temperature_slider.observe(self._update, names="value")
-        self.widget = widgets.VBox([self.temperature_slider, self.view.image, self.view.text])
+        self.widget = widgets.VBox([self.temperature_slider, self.view.text, self.view.table])
         self._update()
 
     def _update(self, _change=None) -> None:
         self.weights = self._compute()
-        plots.update_heatmap(self.view.fig.axes[0], self.weights)
-        self.view.refresh(f"temperature = {self.temperature:.2f}\n" + plots.heatmap_table(self.weights, self.tokens))
+        self.view.refresh(self.weights, f"temperature = {self.temperature:.2f}")

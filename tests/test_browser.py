@@ -85,3 +85,28 @@ def test_trophy_toggle_flips_the_weights_of_it_in_real_jupyterlab(lab, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "lesson05_trophy_small.png"))
     page.close()
+
+
+def test_temperature_slider_sharpens_the_heatmap_in_real_jupyterlab(lab, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(lab.url("03_scores_from_content.ipynb"))
+    run_all_cells(page)
+    heatmap = page.locator(".ll-heatmap").first
+    heatmap.wait_for(timeout=90_000)
+    heatmap.scroll_into_view_if_needed()
+
+    def diagonal() -> list[float]:  # each token's weight on itself, as the page shows it
+        rows = heatmap.locator("tbody tr")
+        return [float(rows.nth(i).locator("td").nth(i).inner_text()) for i in range(rows.count())]
+
+    before, shown = diagonal(), heatmap.inner_html()
+    drag_slider(page, "temperature", dx=-150)  # cooler: every row sharpens
+    page.wait_for_function("old => document.querySelector('.ll-heatmap').innerHTML !== old", arg=shown,
+                           timeout=20_000)  # the table is rewritten, not edited: look it up again
+    page.locator(".widget-html p", has_text=re.compile(r"temperature = 0\.[0-4]")).first.wait_for(timeout=20_000)
+    after = diagonal()
+    assert len(after) == len(before) == 8
+    assert max(after) > max(before) and max(after) > 0.9
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    heatmap.screenshot(path=str(ARTIFACTS / "lesson03_heatmap_cool.png"))
+    page.close()

@@ -533,40 +533,49 @@ def test_cls_gets_much_weight_but_moves_little_after_layer_0(runs):
 
 
 # --- the head explorer, headless -------------------------------------------------------
-def test_explorer_sliders_change_the_weights_and_the_picture(model):
+def test_explorer_sliders_change_the_weights_and_the_heatmap(model):
     explorer = HeadExplorer(model, [reading.BANK_MONEY, reading.TROPHY_BIG])
-    before, image = explorer.weights.copy(), explorer.view.image.value
+    before, table = explorer.weights.copy(), explorer.view.table.value
     explorer.layer_slider.value, explorer.head_slider.value = 3, 1
     assert (explorer.layer, explorer.head) == (3, 1)
     np.testing.assert_array_equal(explorer.weights, explorer.forward.head(3, 1))
-    assert not np.array_equal(explorer.weights, before) and explorer.view.image.value != image
-    assert "layer 3, head 1" in explorer.view.text.value
+    assert not np.array_equal(explorer.weights, before) and explorer.view.table.value != table
+    assert "layer 3, head 1" in explorer.view.table.value
+    assert explorer.view.table.value.count(f">{explorer.weights[0, 0]:.2f}</td>") >= 1  # the numbers are shown
 
 
 def test_explorer_redraws_for_a_sentence_of_another_length(model):
     explorer = HeadExplorer(model, [reading.BANK_MONEY, reading.TROPHY_BIG], layer=0, head=2)
-    image = explorer.view.image.value
     explorer.sentence_picker.value = reading.TROPHY_BIG
-    assert explorer.weights.shape == (17, 17) and explorer.view.image.value != image
-    assert "suitcase" in explorer.view.text.value
+    assert explorer.weights.shape == (17, 17)
+    assert explorer.view.table.value.count("<tr>") == 17 + 1  # a header row and one row per token
+    assert "suitcase" in explorer.view.table.value and "suitcase" in explorer.view.text.value
 
 
 def test_explorer_shows_a_sentence_typed_into_the_box(model):
     explorer = HeadExplorer(model, [reading.BANK_MONEY])
-    image = explorer.view.image.value
     explorer.sentence_box.value = "A cat sat on the mat."
     assert explorer.sentence_picker.value == "A cat sat on the mat."
     assert "A cat sat on the mat." in explorer.sentence_picker.options
     assert explorer.forward.tokens[2] == "cat" and explorer.weights.shape == (9, 9)
-    assert explorer.view.image.value != image and "mat" in explorer.view.text.value
+    assert explorer.view.table.value.count("<tr>") == 9 + 1 and "mat" in explorer.view.text.value
 
 
-def test_explorer_reuses_a_sentences_figure_when_switching_back(model):
+def test_explorer_refuses_a_sentence_longer_than_the_model_reads(model):
+    explorer = HeadExplorer(model, [reading.BANK_MONEY])
+    explorer.sentence_box.value = " ".join(["word"] * (model.max_tokens + 5))
+    assert f"longer than {model.max_tokens} tokens" in explorer.view.text.value
+    assert explorer.sentence_picker.options == (reading.BANK_MONEY,)
+
+
+def test_explorer_runs_the_model_once_per_sentence(model, monkeypatch):
     explorer = HeadExplorer(model, [reading.BANK_MONEY, reading.TROPHY_BIG])
-    first = explorer.view.fig
+    runs = []
+    monkeypatch.setattr(model, "run", lambda text: runs.append(text) or type(model).run(model, text))
     explorer.sentence_picker.value = reading.TROPHY_BIG
     explorer.sentence_picker.value = reading.BANK_MONEY
-    assert explorer.view.fig is first
+    explorer.head_slider.value = 5
+    assert runs == [reading.TROPHY_BIG]
 
 
 def test_explorer_rejects_an_empty_sentence_list(model):

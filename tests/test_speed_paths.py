@@ -1,6 +1,7 @@
-"""Headless tests of the fast update paths: a slider step changes the shown pixels,
-reuses the figure, its artists and its canvas, and re-runs the layout only when
-the text around the axes changes. (No timings here: see benchmarks/.)"""
+"""Headless tests of the fast update paths. A slider step changes what is shown; a
+live figure reuses the figure, its artists and its canvas, and re-runs the layout
+only when the text around the axes changes; a live heatmap (an HTML table) shows
+exactly the explorer's weights. (No timings here: see benchmarks/.)"""
 import io
 
 import numpy as np
@@ -9,7 +10,8 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from PIL import Image
 
-from lessons_lib import plots
+from heatmap_reader import read_heatmap
+from lessons_lib import plots, softmax
 from lessons_lib.sequence_widgets import ScalingExplorer
 from lessons_lib.widgets import AttentionExplorer, LiveFigure, SoftmaxExplorer, TextStamps, WeightMatrixExplorer
 
@@ -21,6 +23,30 @@ def pixels(png: bytes) -> np.ndarray:
 def tokens_and_vectors(n):
     rng = np.random.default_rng(0)
     return [f"tok{i}" for i in range(n)], rng.normal(size=(n, 4))
+
+
+class LiveHeatmapFigure:
+    """A matplotlib heatmap shown through LiveFigure (cell values pasted from text stamps)."""
+
+    def __init__(self, n: int) -> None:
+        self.tokens, vectors = tokens_and_vectors(n)
+        self.scores = vectors @ vectors.T
+        self.fig = plots.heatmap_plot(softmax(self.scores), self.tokens, title=TITLE)
+        self.view = LiveFigure(self.fig, moving=lambda: plots.moving_artists(*self.fig.axes))
+        self.show(1.0)
+
+    def show(self, temperature: float) -> None:
+        self.weights = softmax(self.scores, temperature=temperature)
+        plots.update_heatmap(self.fig.axes[0], self.weights)
+        self.view.refresh("")
+
+
+TITLE = "attention weights (rows sum to 1)"
+
+
+@pytest.fixture(params=[10, 40], ids=["10x10", "40x40"])
+def heatmap_figure(request):
+    return LiveHeatmapFigure(request.param)
 
 
 @pytest.fixture(params=[10, 40], ids=["10x10", "40x40"])
@@ -63,7 +89,6 @@ def move_each(explorer, steps=5):
 EXPLORERS = {
     "attention": AttentionExplorer,
     "softmax": lambda: SoftmaxExplorer(list("abcd"), [2.0, 1.0, 0.0, -1.0]),
-    "weight matrix": lambda: WeightMatrixExplorer(*tokens_and_vectors(10)),
 }
 
 
@@ -72,45 +97,64 @@ def explorer(request):
     return EXPLORERS[request.param]()
 
 
-def test_every_heatmap_slider_step_shows_different_pixels(heatmap):
-    shown = [heatmap.view.image.value, *move_each(heatmap)]
+def test_every_heatmap_explorer_step_shows_the_new_weights(heatmap):
+    shown = [heatmap.view.table.value]
+    for temperature in np.geomspace(0.3, 3.0, 5):
+        heatmap.temperature_slider.value = float(temperature)
+        shown.append(heatmap.view.table.value)
+        table = read_heatmap(heatmap.view.table.value)
+        np.testing.assert_allclose(table.values, heatmap.weights, atol=0.005 + 1e-9)
+        assert table.rows == table.columns == heatmap.tokens
+    assert len(set(shown)) == len(shown) and heatmap.view.renders == 6
+
+
+def test_heatmap_explorer_steps_build_no_figure(heatmap, counters):
+    heatmap.temperature_slider.value = 0.5
+    assert counters["figures"] == 0 and "temperature = 0.50" in heatmap.view.text.value
+
+
+def test_every_live_figure_heatmap_step_shows_different_pixels(heatmap_figure):
+    shown = [heatmap_figure.view.image.value]
+    for temperature in np.geomspace(0.3, 3.0, 5):
+        heatmap_figure.show(float(temperature))
+        shown.append(heatmap_figure.view.image.value)
     decoded = [pixels(png) for png in shown]
     for before, after in zip(decoded, decoded[1:]):
         assert before.shape == after.shape
         assert (before != after).any()
 
 
-def test_the_shown_heatmap_matches_a_fresh_drawing_of_the_same_weights(heatmap):
-    heatmap.temperature_slider.value = 0.4
-    fresh = plots.heatmap_plot(heatmap.weights, heatmap.tokens, title="attention weights (rows sum to 1)")
-    expected = pixels(plots.figure_png(fresh, dpi=heatmap.view.dpi)).astype(int)
-    shown = pixels(heatmap.view.image.value).astype(int)
-    if len(heatmap.tokens) > plots.ANNOTATE_MAX:  # no cell values: the same pixels exactly
+def test_the_shown_heatmap_matches_a_fresh_drawing_of_the_same_weights(heatmap_figure):
+    heatmap_figure.show(0.4)
+    weights, tokens, dpi = heatmap_figure.weights, heatmap_figure.tokens, heatmap_figure.view.dpi
+    expected = pixels(plots.figure_png(plots.heatmap_plot(weights, tokens, title=TITLE), dpi=dpi)).astype(int)
+    shown = pixels(heatmap_figure.view.image.value).astype(int)
+    if len(tokens) > plots.ANNOTATE_MAX:  # no cell values: the same pixels exactly
         np.testing.assert_array_equal(shown, expected)
     else:  # pasted cell values differ from drawn ones only in anti-aliasing
-        blank = plots.heatmap_plot(heatmap.weights, heatmap.tokens, title="attention weights (rows sum to 1)")
+        blank = plots.heatmap_plot(weights, tokens, title=TITLE)
         for cell in blank.axes[0].texts:
             cell.set_text("")
-        without_values = pixels(plots.figure_png(blank, dpi=heatmap.view.dpi)).astype(int)
+        without_values = pixels(plots.figure_png(blank, dpi=dpi)).astype(int)
         assert shown.shape == expected.shape
         near, far = np.abs(shown - expected).mean(), np.abs(shown - without_values).mean()
         assert near < 4 and near < 0.75 * far  # the values are there, where matplotlib puts them
 
 
 def test_pasted_text_stamps_land_where_matplotlib_draws_the_text():
-    explorer = WeightMatrixExplorer(*tokens_and_vectors(10))
-    renderer, stamps = explorer.view.fig.canvas.get_renderer(), TextStamps()
-    for text in explorer.view.fig.axes[0].texts:
+    fig = LiveHeatmapFigure(10).fig
+    renderer, stamps = fig.canvas.get_renderer(), TextStamps()
+    for text in fig.axes[0].texts:
         left, top = stamps._corner(renderer, text, *stamps.size(renderer, text))
         box = text.get_window_extent(renderer)
         assert abs(left - box.x0) < 1 and abs(top - box.y1) < 1
 
 
 def test_a_slider_step_redraws_only_the_moving_artists(monkeypatch):
-    explorer = WeightMatrixExplorer(*tokens_and_vectors(10))
+    explorer = AttentionExplorer()
     drawn = []
     monkeypatch.setattr(Figure, "draw", lambda self, renderer: drawn.append(self))
-    explorer.temperature_slider.value = 0.5
+    explorer.sliders[0].value = 0.9
     assert drawn == []  # the still part comes from the cached background
 
 
@@ -131,11 +175,11 @@ def test_slider_steps_keep_the_same_figure_axes_artists_and_canvas(explorer):
     assert explorer.view.renders == renders + 5
 
 
-def test_the_heatmap_image_artist_gets_the_new_weights_in_place(heatmap):
-    image = heatmap.view.fig.axes[0].images[0]
-    heatmap.temperature_slider.value = 0.5
-    assert heatmap.view.fig.axes[0].images[0] is image
-    np.testing.assert_allclose(image.get_array(), heatmap.weights)
+def test_the_heatmap_image_artist_gets_the_new_weights_in_place(heatmap_figure):
+    image = heatmap_figure.fig.axes[0].images[0]
+    heatmap_figure.show(0.5)
+    assert heatmap_figure.fig.axes[0].images[0] is image
+    np.testing.assert_allclose(image.get_array(), heatmap_figure.weights)
 
 
 def test_slider_steps_do_not_rerun_the_layout(explorer, counters):

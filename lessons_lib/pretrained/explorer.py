@@ -6,8 +6,7 @@ from typing import Sequence
 import ipywidgets as widgets
 import numpy as np
 
-from .. import plots
-from ..widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveFigure, _Explorer
+from ..widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveHeatmap, _Explorer
 from .model import Forward, MiniLM
 
 
@@ -33,7 +32,6 @@ class HeadExplorer(_Explorer):
             raise ValueError("sentences must be a non-empty list of strings")
         self.model = model
         self._runs: dict[str, Forward] = {}
-        self._figures: dict[str, plots.Figure] = {}  # one per sentence: switching back is quick
         self.sentence_picker = widgets.Dropdown(options=list(sentences), description="sentence",
                                                 layout=widgets.Layout(width="560px"), style=SLIDER_STYLE)
         self.layer_slider = widgets.IntSlider(value=layer, min=0, max=model.layers - 1, description="layer",
@@ -43,14 +41,14 @@ class HeadExplorer(_Explorer):
         self.sentence_box = widgets.Text(placeholder="type a sentence of your own, then press Enter",
                                          description="your own", continuous_update=False,
                                          layout=widgets.Layout(width="560px"), style=SLIDER_STYLE)
-        self.view = LiveFigure(self._figure())
-        self.sentence_picker.observe(self._new_sentence, names="value")
+        self.view = LiveHeatmap(xlabel="attends to (key)", ylabel="token (query)")
+        self.sentence_picker.observe(self._update, names="value")
         self.sentence_box.observe(self._add_sentence, names="value")
         for slider in (self.layer_slider, self.head_slider):
             slider.observe(self._update, names="value")
         controls = widgets.VBox([self.sentence_picker, self.sentence_box,
                                  widgets.HBox([self.layer_slider, self.head_slider])])
-        self.widget = widgets.VBox([controls, self.view.image, self.view.text])
+        self.widget = widgets.VBox([controls, self.view.text, self.view.table])
         self._update()
 
     @property
@@ -69,24 +67,12 @@ class HeadExplorer(_Explorer):
     def head(self) -> int:
         return int(self.head_slider.value)
 
-    def _figure(self) -> plots.Figure:
-        text = self.sentence_picker.value
-        if text not in self._figures:
-            self.weights = self.forward.head(self.layer, self.head)
-            self._figures[text] = plots.heatmap_plot(self.weights, self.forward.tokens,
-                                                     xlabel="attends to (key)", ylabel="token (query)")
-        return self._figures[text]
-
-    def _new_sentence(self, _change=None) -> None:
-        self.view.fig = self._figure()  # a new sentence has a new number of tokens: its own grid
-        self._update()
-
     def _add_sentence(self, change) -> None:
         text = str(change["new"]).strip()
         if not text:
             return
         if len(self.model.encode(text)[1]) > self.model.max_tokens:
-            self.view.text.value = f"<pre>that sentence is longer than {self.model.max_tokens} tokens</pre>"
+            self.view.text.value = f"<p>that sentence is longer than {self.model.max_tokens} tokens</p>"
             return
         if text not in self.sentence_picker.options:
             self.sentence_picker.options = [*self.sentence_picker.options, text]
@@ -94,13 +80,8 @@ class HeadExplorer(_Explorer):
 
     def _update(self, _change=None) -> None:
         self.weights = self.forward.head(self.layer, self.head)
-        ax = self.view.fig.axes[0]
-        plots.update_heatmap(ax, self.weights)
-        ax.set_title(f"layer {self.layer}, head {self.head}")
-        strongest = np.argmax(self.weights, axis=1)
         tokens = self.forward.tokens
+        self.view.labels.update(row_labels=tokens, title=f"layer {self.layer}, head {self.head}")
+        strongest = np.argmax(self.weights, axis=1)
         summary = ", ".join(f"{t}→{tokens[j]}" for t, j in zip(tokens, strongest))
-        self.view.refresh(
-            f"layer {self.layer}, head {self.head}: each row is a token, each column what it attends to\n"
-            + plots.heatmap_table(self.weights, tokens) + f"\n\nstrongest link of each token: {summary}"
-        )
+        self.view.refresh(self.weights, f"strongest link of each token: {summary}")
