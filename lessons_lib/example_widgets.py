@@ -109,7 +109,7 @@ class TrophyExplorer(_Explorer):
         self._compute()
         fig = diagrams.arc_plot(self.weights, self.tokens, self.source, title=self._title())
         fig.set_size_inches(11.5, 3.6)
-        self.view = LiveFigure(fig)
+        self.view = LiveFigure(fig, relayout=False)  # the same words, reordered: the margins stay
         for control in (self.toggle, self.slider):
             control.observe(self._update, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.toggle, self.slider]), self.summary,

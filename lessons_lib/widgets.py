@@ -41,14 +41,19 @@ class LiveFigure:
     returning the artists that change between frames), a refresh repaints a
     cached picture of everything else and draws only those artists, pasting
     texts from :class:`TextStamps`; without it the whole figure is redrawn.
+    With ``relayout=False`` the layout runs once only: for figures whose labels
+    change but not their size (the same words in another order), where re-running
+    it would cost 20 ms a step and move nothing.
     """
 
     def __init__(
-        self, fig: plots.Figure, dpi: int = 80, moving: Callable[[], Sequence[Artist]] | None = None
+        self, fig: plots.Figure, dpi: int = 80, moving: Callable[[], Sequence[Artist]] | None = None,
+        *, relayout: bool = True,
     ) -> None:
         self.fig = fig
         self.dpi = dpi
         self.moving = moving
+        self.relayout = relayout
         # Natural size (not stretched to the column's width), shrunk only if the page is narrow.
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", align_self="flex-start",
                                                                        object_fit="contain"))
@@ -76,7 +81,7 @@ class LiveFigure:
             self._attach()  # first refresh, or the owner swapped in a new figure
         key = _layout_key(self.fig)
         if key != self._layout_key:
-            if self._layout is not None:
+            if self._layout is not None and (self._layout_key is None or self.relayout):
                 self._layout.execute(self.fig)
             self._layout_key, self._background = key, None
         if self.moving is None:

@@ -245,3 +245,15 @@ def test_redrawing_only_the_moving_artists_leaves_nothing_stale(make):
 def block_means(picture: np.ndarray, size: int = 4) -> np.ndarray:
     height, width = picture.shape[0] // size * size, picture.shape[1] // size * size
     return picture[:height, :width].reshape(height // size, size, width // size, size, -1).mean(axis=(1, 3))
+
+
+def test_the_trophy_explorer_lays_out_once_and_still_matches_a_fresh_drawing(counters):
+    from lessons_lib.example_widgets import TrophyExplorer
+
+    explorer = TrophyExplorer()
+    layouts = counters["layouts"]
+    for between, adjective in [(3, "small"), (explorer.slider.max, "big"), (1, "small")]:
+        explorer.slider.value, explorer.toggle.value = between, adjective
+        fresh = TrophyExplorer(adjective, between)
+        np.testing.assert_array_equal(pixels(explorer.view.image.value), pixels(fresh.view.image.value))
+    assert counters["layouts"] - layouts == 3  # one for each fresh explorer, none for the live one's steps
