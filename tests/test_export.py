@@ -53,6 +53,16 @@ def test_the_stored_notebook_keeps_the_state_of_every_widget_it_shows(lesson):
     assert view_ids(notebook) <= set(state), "run `make refresh` for this notebook (nbclient stores widget state)"
 
 
+def test_lesson_03_stores_its_live_heatmap_as_a_table_a_static_page_can_show():
+    from heatmap_reader import read_heatmap
+
+    notebook = nbformat.read(ROOT / "notebooks" / "03_scores_from_content.ipynb", as_version=4)
+    values = [model["state"].get("value") for model in notebook.metadata["widgets"][STATE]["state"].values()]
+    tables = [read_heatmap(v) for v in values if isinstance(v, str) and "ll-heatmap" in v]
+    assert len(tables) == 1
+    assert tables[0].rows[1] == "went" and tables[0].values[1, 1] == 0.22  # lesson 03's numbers at temperature 1
+
+
 @needs_npm
 @pytest.mark.parametrize("lesson", [p.stem for p in LESSONS])
 def test_each_page_embeds_the_saved_widget_state_of_its_widgets(site, lesson):
