@@ -2,8 +2,8 @@
 
 A matplotlib heatmap must be redrawn, encoded as PNG, sent and decoded at every
 slider step: 15-25 ms of kernel work and a 50-70 kB picture. The same heatmap
-as a table of coloured cells is one string: under a millisecond to build and a
-few kilobytes to send, and the browser draws it at once. It is also real text:
+as a table of coloured cells is one string: under 2 ms to build, 11 kB to send
+for 10 tokens (134 kB for 40), and the browser shows it in the next frame. It is also real text:
 screen readers read the cells with their row and column headers, the numbers
 can be copied, and hovering over any cell shows its row, column and weight.
 

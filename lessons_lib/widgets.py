@@ -2,8 +2,10 @@
 
 Each explorer builds its figure once; a slider change updates the existing
 artists, re-encodes the figure into a ``widgets.Image`` and rewrites a text
-table. The current numbers live in plain attributes (``weights``,
-``output``), so tests can move a slider and read the result without a browser.
+table (:class:`LiveFigure`). Live heatmaps are HTML tables instead
+(:class:`LiveHeatmap`): a step rewrites one string. The current numbers live in
+plain attributes (``weights``, ``output``), so tests can move a slider and read
+the result without a browser.
 """
 from __future__ import annotations
 
