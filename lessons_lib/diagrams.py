@@ -183,6 +183,9 @@ def _row_positions(count: int, width: int) -> np.ndarray:
     return np.linspace(0, width - 1, count) if count > 1 else np.array([(width - 1) / 2])
 
 
+ALIGNMENT_MOVING = ("link", "linkvalue", "valuename", "target")  # what update_alignment changes
+
+
 def update_alignment(ax: Axes, weights: ArrayLike, highlight: int | None = None) -> None:
     """Restyle the lines of an :func:`alignment_plot` in place for new weights / highlight."""
     links = [line for line in ax.lines if line.get_gid() == "link"]

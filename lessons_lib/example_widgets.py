@@ -157,7 +157,7 @@ class TranslationExplorer(_Explorer):
         self.caption = widgets.HTML()
         fig = diagrams.alignment_plot(self.matrix, self.targets, self.sources, highlight=self.step,
                                       title="cross-attention: English word → French words (toy vectors)")
-        self.view = LiveFigure(fig)
+        self.view = LiveFigure(fig, moving=lambda: plots.moving_artists(*fig.axes, gids=diagrams.ALIGNMENT_MOVING))
         self.slider.observe(self._update, names="value")
         self.widget = widgets.VBox([self.slider, self.caption, self.view.image, self.view.text])
         self._update()

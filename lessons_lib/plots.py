@@ -350,8 +350,8 @@ def matrix_table(matrix: ArrayLike, row_labels: Sequence[str], col_labels: Seque
 LIVE_GIDS = ("heatmap", "bars", "words", "blend", "cell", "barlabel", "blendlabel")
 
 
-def moving_artists(*axes: Axes) -> list:
-    """The artists that the ``update_*`` functions change, in drawing order.
+def moving_artists(*axes: Axes, gids: Sequence[str] = LIVE_GIDS) -> list:
+    """The artists that the ``update_*`` functions change (those tagged with ``gids``), in drawing order.
 
     Shapes come first (by z-order, with each axes' frame, which is drawn over
     them), texts last, so a live view can redraw just these over a cached
@@ -359,6 +359,6 @@ def moving_artists(*axes: Axes) -> list:
     """
     found = []
     for ax in axes:
-        moving = [a for a in ax.get_children() if a.get_gid() in LIVE_GIDS]
-        found += moving + (list(ax.spines.values()) if moving else [])
+        moving = [a for a in ax.get_children() if a.get_gid() in gids]
+        found += moving + (list(ax.spines.values()) if moving and ax.axison else [])  # no frame when axis("off")
     return sorted(found, key=lambda a: (isinstance(a, Text), a.get_zorder()))

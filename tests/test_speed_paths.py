@@ -12,6 +12,7 @@ from PIL import Image
 
 from heatmap_reader import read_heatmap
 from lessons_lib import plots, softmax
+from lessons_lib.example_widgets import TranslationExplorer
 from lessons_lib.sequence_widgets import ScalingExplorer
 from lessons_lib.widgets import AttentionExplorer, LiveFigure, SoftmaxExplorer, TextStamps, WeightMatrixExplorer
 
@@ -225,7 +226,8 @@ def full_redraw(view) -> np.ndarray:
         view.moving = moving
 
 
-@pytest.mark.parametrize("make", [*EXPLORERS.values(), lambda: ScalingExplorer()], ids=[*EXPLORERS, "scaling"])
+@pytest.mark.parametrize("make", [*EXPLORERS.values(), lambda: ScalingExplorer(), lambda: TranslationExplorer()],
+                         ids=[*EXPLORERS, "scaling", "translation"])
 def test_redrawing_only_the_moving_artists_leaves_nothing_stale(make):
     explorer = make()
     slider = getattr(explorer, "temperature_slider", None) or getattr(explorer, "slider", None) or explorer.sliders[0]
