@@ -3,9 +3,10 @@
 A matplotlib heatmap must be redrawn, encoded as PNG, sent and decoded at every
 slider step: 15-25 ms of kernel work and a 50-70 kB picture. The same heatmap
 as a table of coloured cells is one string: under 2 ms to build, 11 kB to send
-for 10 tokens (134 kB for 40), and the browser shows it in the next frame. It is also real text:
-screen readers read the cells with their row and column headers, the numbers
-can be copied, and hovering over any cell shows its row, column and weight.
+for 10 tokens (106 kB for 40), and the browser shows it a frame or two later.
+It is also real text: screen readers read the cells with their row and column
+headers, the numbers can be copied, and every cell has a tooltip with its row,
+column and weight.
 
 Colours are viridis, as in :func:`lessons_lib.plots.heatmap_plot`.
 """
@@ -38,7 +39,6 @@ STYLE = """<style>
 .ll-heatmap td {padding: 0; text-align: center}
 .ll-heatmap .n td {min-width: 40px; height: 26px; font-size: 11px; border: 1px solid #fff}
 .ll-heatmap .s td {width: 14px; min-width: 14px; height: 14px}
-.ll-heatmap .s td i {position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%)}
 .ll-heatmap .scale {display: flex; align-items: center; gap: 6px; margin-top: 6px; font-size: 11px}
 .ll-heatmap .bar {width: 160px; height: 10px; border: 1px solid #999}
 </style>"""
@@ -88,7 +88,7 @@ def heatmap_html(
 
 
 def _cells(values: np.ndarray, row: str, cols: list[str], low: float, high: float, annotated: bool) -> str:
-    """One table row's cells: colour, hover text and the value (shown if ``annotated``, else for screen readers)."""
+    """One table row's cells: colour, the value if ``annotated``, and a tooltip "row → column: value"."""
     span = high - low if high > low else 1.0
     levels = np.clip(((values - low) / span * LEVELS).astype(int), 0, LEVELS - 1)  # as matplotlib picks
     middle = (low + high) / 2
@@ -98,8 +98,8 @@ def _cells(values: np.ndarray, row: str, cols: list[str], low: float, high: floa
         if annotated:
             ink = "#000" if value > middle else "#fff"  # readable on viridis, as in heatmap_plot
             out.append(f'<td style="background:{_COLOURS[level]};color:{ink}" {hover}>{number}</td>')
-        else:  # too small to print in: the number is hidden text
-            out.append(f'<td style="background:{_COLOURS[level]}" {hover}><i>{number}</i></td>')
+        else:  # too small to print in: the tooltip (which screen readers also read) holds the number
+            out.append(f'<td style="background:{_COLOURS[level]}" {hover}></td>')
     return "".join(out)
 
 

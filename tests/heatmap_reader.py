@@ -13,7 +13,7 @@ class Heatmap:
     caption: str = ""
     columns: list[str] = field(default_factory=list)
     rows: list[str] = field(default_factory=list)
-    texts: list[list[str]] = field(default_factory=list)  # what each cell says (shown or hidden)
+    texts: list[list[str]] = field(default_factory=list)  # what each cell says (empty when too small)
     backgrounds: list[list[str]] = field(default_factory=list)
     inks: list[list[str]] = field(default_factory=list)  # text colour, "" when none is set
     hovers: list[list[str]] = field(default_factory=list)
@@ -21,7 +21,9 @@ class Heatmap:
 
     @property
     def values(self) -> np.ndarray:
-        return np.array([[float(t) for t in row] for row in self.texts])
+        """The numbers printed in the cells, or (cells too small to print in) those in their tooltips."""
+        return np.array([[float(text or hover.rsplit(": ", 1)[1]) for text, hover in zip(texts, hovers)]
+                         for texts, hovers in zip(self.texts, self.hovers)])
 
 
 class _Reader(HTMLParser):

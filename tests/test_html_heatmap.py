@@ -54,15 +54,15 @@ def test_numbers_are_dark_on_bright_cells_and_light_on_dark_cells():
     assert table.inks == [["#000", "#fff"]]
 
 
-def test_small_heatmaps_print_their_numbers_and_large_ones_keep_them_as_hidden_text():
+def test_small_heatmaps_print_their_numbers_and_large_ones_keep_them_in_the_tooltips():
     small, large = ANNOTATE_MAX, ANNOTATE_MAX + 1
-    for n, shown in ((small, "n"), (large, "s")):
+    for n, size in ((small, "n"), (large, "s")):
         weights = np.full((n, n), 1 / n)
-        markup = heatmap_html(weights, [f"t{i}" for i in range(n)])
-        table = read_heatmap(markup)
-        assert table.table_class == shown
-        np.testing.assert_allclose(table.values, np.round(weights, 2))
-    assert "<i>0.05</i>" in heatmap_html(np.full((2, 2), 0.05), ["a", "b"], annotate=False)
+        table = read_heatmap(heatmap_html(weights, [f"t{i}" for i in range(n)]))
+        assert table.table_class == size
+        tooltips = np.array([[float(h.rsplit(": ", 1)[1]) for h in row] for row in table.hovers])
+        np.testing.assert_allclose(tooltips, np.round(weights, 2))
+        assert all(text == ("" if size == "s" else f"{1 / n:.2f}") for row in table.texts for text in row)
 
 
 def test_labels_are_shown_as_text_not_markup():
