@@ -26,6 +26,9 @@ def tokens_and_vectors(n):
     return [f"tok{i}" for i in range(n)], rng.normal(size=(n, 4))
 
 
+TITLE = "attention weights (rows sum to 1)"
+
+
 class LiveHeatmapFigure:
     """A matplotlib heatmap shown through LiveFigure (cell values pasted from text stamps)."""
 
@@ -40,9 +43,6 @@ class LiveHeatmapFigure:
         self.weights = softmax(self.scores, temperature=temperature)
         plots.update_heatmap(self.fig.axes[0], self.weights)
         self.view.refresh("")
-
-
-TITLE = "attention weights (rows sum to 1)"
 
 
 @pytest.fixture(params=[10, 40], ids=["10x10", "40x40"])
