@@ -28,6 +28,14 @@ def browser():
         chromium.close()
 
 
+def open_lesson(browser, lab, notebook: str):
+    """A new page with ``notebook`` open in JupyterLab and all its cells run, as a learner starts."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(lab.url(notebook))
+    run_all_cells(page)
+    return page
+
+
 def weight_of(page, word: str) -> float:
     """Read a word's weight from the explorer's text table (a <pre> in the page)."""
     table = page.locator(".widget-html pre", has_text="blended vector").first.inner_text()
@@ -35,9 +43,7 @@ def weight_of(page, word: str) -> float:
 
 
 def test_explorer_slider_moves_the_weights_in_real_jupyterlab(lab, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(lab.url("01_weighted_averages.ipynb"))
-    run_all_cells(page)
+    page = open_lesson(browser, lab, "01_weighted_averages.ipynb")
     page.locator(".widget-html pre", has_text="blended vector").first.wait_for(timeout=90_000)
     before = weight_of(page, "money")
     assert before == pytest.approx(0.30)
@@ -56,9 +62,7 @@ def test_explorer_slider_moves_the_weights_in_real_jupyterlab(lab, browser):
 
 
 def test_trophy_toggle_flips_the_weights_of_it_in_real_jupyterlab(lab, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(lab.url("05_trophy_and_suitcase.ipynb"))
-    run_all_cells(page)
+    page = open_lesson(browser, lab, "05_trophy_and_suitcase.ipynb")
     summary = page.locator(".widget-html", has_text='"it" looks most at').first
     summary.wait_for(timeout=90_000)
     assert "<b>trophy</b>" in summary.inner_html() or "trophy" in summary.locator("b").first.inner_text()
@@ -88,9 +92,7 @@ def test_trophy_toggle_flips_the_weights_of_it_in_real_jupyterlab(lab, browser):
 
 
 def test_temperature_slider_sharpens_the_heatmap_in_real_jupyterlab(lab, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(lab.url("03_scores_from_content.ipynb"))
-    run_all_cells(page)
+    page = open_lesson(browser, lab, "03_scores_from_content.ipynb")
     heatmap = page.locator(".ll-heatmap").first
     heatmap.wait_for(timeout=90_000)
     heatmap.scroll_into_view_if_needed()
