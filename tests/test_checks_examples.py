@@ -81,6 +81,20 @@ def test_any_river_sentence_of_your_own_passes(capsys):
     assert checks.check_river_sentence("We walked on the grass by the muddy bank.")
 
 
+def test_the_fishing_sentence_reordered_does_not_count_as_your_own(capsys):
+    out = assert_failed(checks.check_river_sentence("river bank the of fished we"), capsys)
+    assert "fishing sentence" in out
+
+
+def test_the_fishing_sentence_with_one_word_changed_and_reordered_does_not_count(capsys):
+    out = assert_failed(checks.check_river_sentence("We fished the river by the muddy bank"), capsys)
+    assert "reordered or with one word" in out
+
+
+def test_a_new_sentence_two_words_away_from_an_idea_passes(capsys):
+    assert checks.check_river_sentence("the water is by the bank")
+
+
 def test_a_rounded_answer_is_told_not_to_round(capsys):
     rounded = np.round(checks.SOLUTIONS["check_river_blend"](), 3)
     out = assert_failed(checks.check_river_blend(rounded), capsys)
@@ -93,12 +107,28 @@ def test_a_river_blend_at_temperature_one_fails(capsys):
 
 
 @pytest.mark.parametrize("sentence", [
-    "The box wouldn't fit in the suitcase because it was too big.",
+    "The suitcase wouldn't fit in the box because it was too small.",
     "The box wouldn't fit in the ball because it was too small.",
     "The bag wouldn't fit in the trophy because it was too big.",
 ])
 def test_a_new_sentence_that_fools_the_word_toy_passes(sentence, capsys):
     assert checks.check_shortcut_sentence(sentence)
+
+
+@pytest.mark.parametrize("sentence, adjective", [
+    ("The trophy wouldn't fit in the bag because it was too small.", "small"),  # shortcut agrees: bag
+    ("The ball wouldn't fit in the bag because it was too small.", "small"),
+    ("The box wouldn't fit in the suitcase because it was too big.", "big"),
+])
+def test_a_sentence_where_the_adjective_wins_does_not_fool_the_toy(sentence, adjective, capsys):
+    out = assert_failed(checks.check_shortcut_sentence(sentence), capsys)
+    assert f"looks most at '{adjective}', not at the other noun" in out
+
+
+def test_a_tie_between_the_other_noun_and_the_adjective_fails(capsys):
+    sentence = "The suitcase wouldn't fit in the ball because it was too big."
+    out = assert_failed(checks.check_shortcut_sentence(sentence), capsys)
+    assert "only ties" in out
 
 
 def test_the_lessons_own_control_sentence_does_not_count(capsys):

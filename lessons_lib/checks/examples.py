@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numbers
+from collections import Counter
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -46,29 +47,24 @@ def check_river_blend(answer: Any) -> Verdict:
                                "Did you use the lesson's temperature? (Don't round.)")
 
 
-def _word_edits(first: list[str], second: list[str]) -> int:
-    """How many words to insert, delete or replace to turn one sentence into the other."""
-    row = list(range(len(second) + 1))
-    for i, word in enumerate(first, start=1):
-        previous, row[0] = row[0], i
-        for j, other in enumerate(second, start=1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (word != other))
-    return row[-1]
+def _bag_edits(first: list[str], second: list[str]) -> int:
+    """Words to add, remove or change to turn one sentence into the other, in any order."""
+    extra, missing = Counter(first) - Counter(second), Counter(second) - Counter(first)
+    return max(sum(extra.values()), sum(missing.values()))
 
 
 def _copied(tokens: list[str]) -> str:
     """Why a river sentence is not the learner's own, or ""."""
-    fishing = tokenize(FISHING_SENTENCE)
-    pieces = {tuple(fishing[i:j]) for i in range(len(fishing)) for j in range(i + 1, len(fishing) + 1)}
-    if tuple(tokens) in pieces:
-        return "that is (part of) the lesson's fishing sentence: write one of your own"
-    if any(_word_edits(tokens, tokenize(shown)) <= 2 for shown in (FISHING_SENTENCE, *LESSON_04_IDEAS)):
-        return "that is (nearly) one of the lesson's sentences: write one of your own"
+    if len(tokens) < 5:
+        return f"only {len(tokens)} words: write a whole sentence (at least 5 words)"
+    if not Counter(tokens) - Counter(tokenize(FISHING_SENTENCE)):
+        return "that uses only words of the lesson's fishing sentence: write one of your own"
+    if any(_bag_edits(tokens, tokenize(shown)) <= 1 for shown in (FISHING_SENTENCE, *LESSON_04_IDEAS)):
+        return ("that is one of the lesson's sentences, reordered or with one word added, removed "
+                "or changed: write one of your own")
     content = [t for t in tokens if WORDS.vector(t)[WORDS.axis("function")] < 0.5]
     if len(content) != len(set(content)):
         return "a word is repeated: write a sentence a person might say"
-    if len(tokens) < 5:
-        return f"only {len(tokens)} words: write a whole sentence (at least 5 words)"
     glue = [t for t in tokens if WORDS.vector(t)[WORDS.axis("function")] >= 0.5]
     if not glue or any(a == b for a, b in zip(tokens, tokens[1:])):
         return "that reads like a list of words: write a sentence a person might say"
@@ -125,8 +121,32 @@ def _not_new_control(tokens: list[str]) -> str:
     return ""
 
 
+SHORTCUT_MARGIN = 0.01
+"""How far the other noun's weight must lead every other word's (no ties)."""
+
+
+def _shortcut_problem(tokens: list[str], answer: str) -> tuple[str, str]:
+    """(why toy 1 is not fooled by picking the other noun, or "", the word it looks at most)."""
+    thing, holder, _ = _fit_story(tokens)
+    other = holder if answer == thing else thing
+    words, weights, here = coreference_attention(tokens)
+    row = weights[here]
+    picked = words[int(np.argmax(row))]
+    if picked == answer:
+        return f"the word toy gets this one right ('it' looks most at {picked})", picked
+    rival = max(w for word, w in zip(words, row) if word != other)
+    lead = row[words.index(other)] - rival
+    if picked != other:
+        return (f"'it' looks most at {picked!r}, not at the other noun {other!r}: toy 1 is "
+                "fooled only when the features point it to the wrong noun"), picked
+    if lead < SHORTCUT_MARGIN:
+        return (f"'{other}' only ties with another word (it must lead by {SHORTCUT_MARGIN} or "
+                "more): a tie is no clear win for the shortcut"), picked
+    return "", picked
+
+
 def check_shortcut_sentence(sentence: Any) -> Verdict:
-    """Lesson 05: a new control sentence on which the word-feature toy picks the wrong word."""
+    """Lesson 05: a new control sentence on which the word-feature toy picks the other noun."""
     if not isinstance(sentence, str):
         return report(False, "", _not_text(sentence),
                       "write a sentence in quotes, in the pattern of the lesson's control.")
@@ -140,13 +160,10 @@ def check_shortcut_sentence(sentence: Any) -> Verdict:
     if not problem:
         problem = _not_new_control(tokens)
     if not problem:
-        words, weights, here = coreference_attention(tokens)
-        picked = words[int(np.argmax(weights[here]))]
-        if picked == answer:
-            problem = f"the word toy gets this one right ('it' looks most at {picked})"
+        problem, picked = _shortcut_problem(tokens, answer)
     return report(not problem, f"Right: the word toy's 'it' looks most at {picked!r}, a person says {answer!r}.",
                   problem, "which features of the nouns and the adjective does the word toy compare? "
-                           "Choose nouns whose features point the wrong way.")
+                           "Choose nouns whose features point 'it' to the other noun.")
 
 
 # --- lesson 06 ---------------------------------------------------------------------
@@ -189,7 +206,7 @@ def check_bottleneck_length(answer: Any) -> Verdict:
 
 SOLUTIONS: dict[str, Callable[[], Any]] = {
     "check_river_blend": lambda: focus_blend(FISHING_SENTENCE)[2],
-    "check_river_sentence": lambda: "We fished the river by the muddy bank",
+    "check_river_sentence": lambda: "She sat on the grass by the muddy bank of the water",
     "check_small_query": _small_query,
     "check_shortcut_sentence": lambda: "The box wouldn't fit in the ball because it was too small.",
     "check_cross_weights": _cross_weights,
