@@ -417,15 +417,17 @@ def bottleneck_measurement(
     summary): what (a) measures is the capacity of a mean of random codes read
     by a matched filter, about ``dim / 8`` words at 50 % (see
     :func:`bottleneck_sweep`), not the limit of a trained network.
+
+    The words and codes depend on ``seed`` (and the sizes) only, and each
+    length's trials on ``(seed, length)`` only, so a length gives the same
+    numbers whichever other lengths are measured with it.
     """
     sizes = _as_lengths(lengths, vocab_size)
     dim, trials = _as_count(dim, "dim"), _as_count(trials, "trials")
-    rng = np.random.default_rng(seed)
-    words = rng.standard_normal((vocab_size, dim))
-    words /= np.linalg.norm(words, axis=1, keepdims=True)
-    codes = rng.choice([-1.0, 1.0], size=(int(sizes.max()), dim))
+    words, codes = _bottleneck_codebook(vocab_size, dim, seed)
     mean_acc, attn_acc, wanted_weight = [], [], []
     for n in sizes:
+        rng = np.random.default_rng([seed, int(n)])  # each length's trials depend on (seed, n) only
         ids = rng.random((trials, vocab_size)).argsort(axis=1)[:, :n]  # n different words
         wanted = rng.integers(0, n, trials)
         query = codes[wanted]                                       # (trials, dim)
@@ -441,6 +443,18 @@ def bottleneck_measurement(
         attn_acc.append(hits[1] / trials)
     return BottleneckResult(sizes, np.array(mean_acc), np.array(attn_acc), 1 / vocab_size, dim, trials,
                             wanted_weight=np.array(wanted_weight))
+
+
+def _bottleneck_codebook(vocab_size: int, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unit word vectors (vocab_size, dim) and +-1 position codes (vocab_size, dim) for a seed.
+
+    Codes are drawn for every possible length, so a length's numbers never depend
+    on which other lengths are measured.
+    """
+    rng = np.random.default_rng(seed)
+    words = rng.standard_normal((vocab_size, dim))
+    words /= np.linalg.norm(words, axis=1, keepdims=True)
+    return words, rng.choice([-1.0, 1.0], size=(vocab_size, dim))
 
 
 _BLOCK_NUMBERS = 2**17
@@ -498,7 +512,8 @@ def bottleneck_sweep(
     """Run :func:`bottleneck_measurement` for several vector sizes d at lengths n = fraction x d.
 
     If the mean's capacity grows in proportion to d, every row of the result
-    reads about the same.
+    reads about the same. Each entry equals ``bottleneck_measurement([n], dim=d,
+    trials=trials, seed=seed)`` at that length.
     """
     sizes = [_as_count(d, "dims entry") for d in dims]
     parts = as_float_array(fractions, "fractions", ndim=1)

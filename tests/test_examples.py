@@ -391,9 +391,10 @@ def _bottleneck_all_at_once(lengths, dim, vocab_size, trials, seed):
     rng = np.random.default_rng(seed)
     words = rng.standard_normal((vocab_size, dim))
     words /= np.linalg.norm(words, axis=1, keepdims=True)
-    codes = rng.choice([-1.0, 1.0], size=(max(lengths), dim))
+    codes = rng.choice([-1.0, 1.0], size=(vocab_size, dim))
     accuracy = []
     for n in lengths:
+        rng = np.random.default_rng([seed, n])
         ids = rng.random((trials, vocab_size)).argsort(axis=1)[:, :n]
         wanted = rng.integers(0, n, trials)
         tokens, query = words[ids] * codes[:n], codes[wanted]
@@ -459,6 +460,21 @@ def test_bottleneck_sweep_reads_about_the_same_at_the_same_fraction_of_d():
     assert sweep.mean_accuracy.shape == (2, 3)
     assert (sweep.mean_accuracy[:, 0] > 0.9).all() and (sweep.mean_accuracy[:, 2] < 0.15).all()
     assert abs(sweep.mean_accuracy[0, 1] - sweep.mean_accuracy[1, 1]) < 0.15
+
+
+def test_a_length_gives_the_same_numbers_whichever_other_lengths_are_measured():
+    alone = ex.bottleneck_measurement((8,), dim=32, trials=100, seed=0)
+    among = ex.bottleneck_measurement((2, 8, 40), dim=32, trials=100, seed=0)
+    assert alone.mean_accuracy[0] == among.mean_accuracy[1]
+    assert alone.attention_accuracy[0] == among.attention_accuracy[1]
+
+
+def test_the_sweep_row_for_a_size_repeats_the_measurement_at_those_lengths():
+    sweep = ex.bottleneck_sweep(dims=(16, 64), fractions=(1 / 16, 1 / 8, 1 / 4, 1 / 2), trials=300, seed=0)
+    table = ex.bottleneck_measurement(dim=64, trials=300, seed=0)
+    lengths = list(table.lengths)
+    np.testing.assert_array_equal(sweep.mean_accuracy[1],
+                                  [table.mean_accuracy[lengths.index(n)] for n in (4, 8, 16, 32)])
 
 
 def test_bottleneck_sweep_table_names_each_length_as_a_fraction_of_d():
