@@ -170,8 +170,9 @@ def weights_bar_plot(
     ax: Axes | None = None,
     title: str | None = None,
     ylim: tuple[float, float] = (0.0, 1.0),
+    xlabel: str | None = None,
 ) -> Figure:
-    """Bar chart of a weight vector, each bar labelled with its value."""
+    """Bar chart of a weight vector, each bar labelled with its value (``xlabel`` names the ticks)."""
     w = as_vector(weights, "weights")
     names = as_labels(labels, "labels", count=len(w))
     fig, ax = new_axes(max(4.0, 0.6 * len(w) + 1.5), 3.0, ax)
@@ -182,6 +183,8 @@ def weights_bar_plot(
     ax.set_xticks(positions, names, rotation=45 if len(w) > 6 else 0, ha="right" if len(w) > 6 else "center")
     ax.set_ylim(*ylim)
     ax.set_ylabel("weight")
+    if xlabel:
+        ax.set_xlabel(xlabel)
     ax.spines[["top", "right"]].set_visible(False)
     if title:
         ax.set_title(title)

@@ -189,6 +189,12 @@ def test_weights_table_lists_each_word_with_its_weight(bank):
     assert [line.split() for line in lines[1:]] == [[t, f"{w:.2f}"] for t, w in zip(tokens, weights)]
 
 
+def test_weights_bar_plot_names_its_ticks_when_asked():
+    ax = plots.weights_bar_plot([0.2, 0.8], ["1000", "1001"], xlabel="score").axes[0]
+    assert ax.get_xlabel() == "score"
+    assert plots.weights_bar_plot([0.2, 0.8], ["a", "b"]).axes[0].get_xlabel() == ""
+
+
 def test_weights_bar_plot_rejects_the_wrong_number_of_labels(bank):
     with pytest.raises(ValueError, match="labels must have 8 entries, got 3"):
         plots.weights_bar_plot(bank[2], ["a", "b", "c"])

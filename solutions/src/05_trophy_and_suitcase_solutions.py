@@ -91,14 +91,15 @@ print(f"toy 1 weights of 'it':  box {weights[it, tokens.index('box')]:.2f}   "
 check_shortcut_sentence(fooling_sentence)
 
 # %% [markdown]
-# The hint's second route works too: a noun that is weak in the wanted feature can lose to
-# the adjective itself. In "The trophy wouldn't fit in the bag because it was too small"
-# the *bag* (container 0.8) is narrowly beaten by *small* (container 0.9), and toy 1 picks a word
-# that is not a noun at all. What does **not** fool it is a pair whose features happen to
-# match their roles, such as the trophy in the box: toy 1 then gets the answer right, and
-# the check asks for another sentence.
+# Two sentences that do **not** count. In "The trophy wouldn't fit in the bag because it was
+# too small" the *bag* (container 0.8) is narrowly beaten by *small* (container 0.9): toy 1
+# misses the answer, but only because the adjective wins. The shortcut itself ("the most
+# container-like noun") still says *bag*, the right answer, so the sentence exposes nothing
+# about features against roles, and the check refuses it. And a pair whose features happen
+# to match their roles, such as the trophy in the box, lets toy 1 get the answer right.
 
 # %%
 print(referent_table(["The trophy wouldn't fit in the bag because it was too small.",
                       "The trophy wouldn't fit in the box because it was too small."]))
+check_shortcut_sentence("The trophy wouldn't fit in the bag because it was too small.")
 check_shortcut_sentence("The trophy wouldn't fit in the box because it was too small.")
