@@ -52,7 +52,7 @@ def check_layers_kernel_7(answer: Any) -> Verdict:
 def check_weight_matrix_bytes(answer: Any) -> Verdict:
     """Lesson 07: bytes of one float32 weight matrix for n = 8192 tokens."""
     return check_array(answer, np.array(8192.0**2 * 4), atol=0.5,
-                       success="Right: 268,435,456 bytes, 256 MiB, for one head of one layer.",
+                       success="Right: 268,435,456 bytes, 256 MiB, for one head of one layer, if the matrix is stored.",
                        hint="one weight for every (query, key) pair of tokens; how many bytes is one float32 number?")
 
 
