@@ -343,9 +343,11 @@ def attend_blockwise(
 ) -> np.ndarray:
     """The output of :func:`attend`, computed one block of keys at a time (online softmax).
 
-    Each block of ``block`` keys gives a :class:`Partial` (its own maximum, sum
-    of exponentials and weighted sum of values), merged into a running one by
-    rescaling. No (n, m) array ever exists: at most n × ``block`` scores at once.
+    Each block of ``block`` keys adds its exponentials and weighted values to running
+    sums, taken against a running maximum and rescaled when that maximum moves (as
+    :func:`merge_partials` does). The maximum is moved only when a block would otherwise
+    overflow, which saves a pass over each block's scores; any shift gives the same
+    output. No (n, m) array ever exists: at most n × ``block`` scores at once.
     Blocks of query rows run on a small thread pool (numpy's matrix products and
     exponentials release the GIL). A block that the mask hides completely, such as
     one above the diagonal of a causal mask, is skipped.
@@ -388,32 +390,59 @@ def _workers() -> int:
     return max(1, min(4, cores))
 
 
+_HEADROOM = 1e30  # the largest block sum taken without re-shifting (float32 overflows near 3.4e38)
+
+
 def _attend_rows(q: np.ndarray, k: np.ndarray, v1: np.ndarray, mask: np.ndarray | None, block: int) -> np.ndarray:
     """Online softmax for some query rows: visit the keys block by block, merging as it goes.
 
     ``v1`` holds the values with a column of ones appended, so one matrix product gives
     both the weighted sum of the values and, in its last column, the sum of the
-    exponentials (one pass over the scores fewer). Each block is shifted straight to
-    the new running maximum, so only the running sums need the rescale of :func:`_merge`.
+    exponentials. Every exp is taken as exp(score - shift), where ``shift`` plays the
+    running maximum's part: any shift gives the same output as long as nothing
+    overflows (see :func:`_merge`). So a block is first tried with the shift kept so
+    far, without a pass to find its own maximum; only when that would overflow (or a row
+    has seen no key yet) is it redone the textbook way: shift = max(shift, block max),
+    and the sums so far rescaled by exp(old shift - new shift).
     """
-    maximum = np.full(q.shape[:-1] + (1,), -np.inf, dtype=q.dtype)
+    shift = None
     sums = np.zeros(q.shape[:-1] + v1.shape[-1:], dtype=np.result_type(q, k, v1))  # weighted | total
     for start in range(0, k.shape[-2], block):
         keys = slice(start, start + block)
-        scores = q @ np.swapaxes(k[..., keys, :], -1, -2)  # (rows, block): the only scores alive
-        if mask is not None:
-            hidden = ~mask[..., keys]
-            if hidden.all():  # e.g. above a causal mask's diagonal: nothing to compute
+        scores = _block_scores(q, k, mask, keys)
+        if scores is None:  # e.g. above a causal mask's diagonal: nothing to compute
+            continue
+        if shift is not None:  # a row that has seen no key yet has shift -inf: it fails the test below
+            with np.errstate(invalid="ignore"):  # inf * 0 after an overflow: caught just below
+                part = _exps(scores, shift) @ v1[..., keys, :]
+            if np.isfinite(part).all() and (part[..., -1] <= _HEADROOM).all():
+                sums += part
                 continue
-            np.copyto(scores, np.asarray(-np.inf, dtype=scores.dtype), where=hidden)
-        new_maximum = np.maximum(maximum, scores.max(axis=-1, keepdims=True))
-        with np.errstate(over="ignore"):
-            np.subtract(scores, _finite(new_maximum), out=scores)
-        np.exp(scores, out=scores)
-        sums *= _rescale_factor(maximum, new_maximum)  # the old sums, on the new maximum's scale
-        sums += scores @ v1[..., keys, :]
-        maximum = new_maximum
+            scores = _block_scores(q, k, mask, keys)  # rare: this block's scores are far larger
+        new_shift = scores.max(axis=-1, keepdims=True)  # -inf in rows that have seen no key yet
+        if shift is not None:
+            new_shift = np.maximum(shift, new_shift)
+            sums *= _rescale_factor(shift, new_shift)  # the old sums, on the new shift's scale
+        sums += _exps(scores, _finite(new_shift)) @ v1[..., keys, :]
+        shift = new_shift
     return sums[..., :-1] / sums[..., -1:]
+
+
+def _block_scores(q: np.ndarray, k: np.ndarray, mask: np.ndarray | None, keys: slice) -> np.ndarray | None:
+    """(rows, block) scores of the queries against one block of keys, -inf where masked; None if all are."""
+    if mask is not None and not mask[..., keys].any():
+        return None
+    scores = q @ np.swapaxes(k[..., keys, :], -1, -2)  # the only scores alive for these rows
+    if mask is not None:
+        np.copyto(scores, np.asarray(-np.inf, dtype=scores.dtype), where=~mask[..., keys])
+    return scores
+
+
+def _exps(scores: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """exp(scores - shift), in place (the scores are the caller's own)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # inf or NaN is caught by the caller, never kept
+        np.subtract(scores, shift, out=scores)
+        return np.exp(scores, out=scores)
 
 
 def self_attention(vectors: ArrayLike, *, scale: bool = False) -> tuple[np.ndarray, np.ndarray]:

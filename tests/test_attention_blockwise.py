@@ -213,3 +213,23 @@ def test_merge_partials_names_a_bad_argument():
 
 def test_attend_docstring_says_when_to_reach_for_the_blockwise_one():
     assert "attend_blockwise" in attend.__doc__
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_blocks_whose_scores_keep_growing_are_reshifted_not_overflowed(dtype):
+    keys = np.linspace(0, 1, 64)[:, None].astype(dtype)  # scores rise by about 1000 from block to block
+    queries, values = np.array([[8000.0], [-8000.0], [0.5]], dtype=dtype), np.arange(64.0)[:, None].astype(dtype)
+    got = attend_blockwise(queries, keys, values, block=8, scale=False)
+    expected = attend(queries, keys, values, scale=False)[0]
+    assert np.isfinite(got).all() and got.dtype == dtype
+    np.testing.assert_allclose(got, expected, rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+def test_a_row_that_sees_only_very_low_scores_after_masked_blocks_keeps_its_output():
+    queries, keys = np.array([[1.0], [1.0]]), np.concatenate([np.full((8, 1), 5.0), np.full((8, 1), -1e4)])
+    values = np.arange(16.0)[:, None]
+    mask = np.ones((2, 16), dtype=bool)
+    mask[1, :8] = False  # row 1: its first block is all masked, then scores of -1e4 only
+    got = attend_blockwise(queries, keys, values, block=8, scale=False, mask=mask)
+    np.testing.assert_allclose(got, attend(queries, keys, values, scale=False, mask=mask)[0], rtol=1e-12)
+    assert got[1, 0] == pytest.approx(11.5)
