@@ -106,6 +106,31 @@ def dot_scores(queries: ArrayLike, keys: ArrayLike, *, scale: bool = False) -> n
     return scores / np.sqrt(q.shape[-1]).astype(scores.dtype) if scale else scores
 
 
+def additive_scores(queries: ArrayLike, keys: ArrayLike, w_query: ArrayLike, w_key: ArrayLike,
+                    v: ArrayLike) -> np.ndarray:
+    """Additive ("Bahdanau", 2014) scores: ``v · tanh(q @ w_query + k @ w_key)`` for every pair.
+
+    Parameters
+    ----------
+    queries : (n, d) one row per query (in 2014: the decoder's state)
+    keys : (m, e) one row per key (in 2014: the encoder's state at each word)
+    w_query : (d, h), w_key : (e, h) project both into one hidden layer of h units
+    v : (h,) weighs the hidden units into one score
+
+    Returns
+    -------
+    (n, m) scores. Unlike :func:`dot_scores` the score passes through a small
+    network with parameters of its own, and every pair gets its own tanh layer.
+    """
+    q = as_matrix(queries, "queries")
+    k = as_matrix(keys, "keys")
+    wq = as_matrix(w_query, "w_query", rows=q.shape[1])
+    wk = as_matrix(w_key, "w_key", rows=k.shape[1], cols=wq.shape[1])
+    weights = as_vector(v, "v", size=wq.shape[1])
+    hidden = np.tanh((q @ wq)[:, None, :] + (k @ wk)[None, :, :])  # (n, m, h)
+    return hidden @ weights
+
+
 def causal_mask(n: int) -> np.ndarray:
     """(n, n) boolean mask: True where token i may look at token j (j <= i)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:

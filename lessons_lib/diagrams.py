@@ -317,14 +317,14 @@ def bottleneck_plot(
     if (n <= 0).any():
         raise ValueError("lengths must be positive (the x axis is logarithmic)")
     fig, ax = new_axes(5.8, 3.6, ax)
-    ax.plot(n, attn, marker="o", color=BLUE, lw=2, label="attention blend for the wanted word")
+    ax.plot(n, attn, marker="o", color=BLUE, lw=2, label="attention blend, given the right query")
     ax.plot(n, mean, marker="s", ls="--", color=VERMILLION, lw=2, label="one summary vector (the mean)")
     if chance is not None:
         ax.axhline(chance, color=GREY, ls=":", lw=1)
         ax.text(n.min(), chance + 0.02, "chance", color="dimgray", fontsize=8, va="bottom")
     ax.set_xscale("log", base=2)
     ax.set_xticks(n, [str(int(v)) for v in n])
-    ax.set(ylim=(-0.03, 1.05), xlabel="sentence length (tokens)", ylabel="word recovered (accuracy)")
+    ax.set(ylim=(-0.03, 1.05), xlabel="sentence length (tokens, log scale)", ylabel="word recovered (accuracy)")
     ax.grid(alpha=0.3)
     ax.legend(loc="center right", fontsize=9, frameon=False)
     if title:
@@ -350,8 +350,10 @@ def heatmap_pair_plot(
 ) -> Figure:
     """Two (or more) labelled heatmaps in one row, each ``(weights, labels, title)``.
 
-    ``fixed_scale=False`` fits each panel's colour scale to its own numbers
-    (see its colour bar), so small differences between weights stay visible.
+    By default every panel shares the fixed 0-1 colour scale, so the same
+    colour means the same weight in each (the right choice when the panels
+    compare sentences). ``fixed_scale=False`` fits each panel's scale to its
+    own numbers (see its colour bar): colours then do not compare across panels.
     """
     if isinstance(panels, (str, bytes)) or len(panels) < 1:
         raise ValueError("panels must be a non-empty list of (weights, labels, title)")
@@ -361,4 +363,30 @@ def heatmap_pair_plot(
     cols = col_labels or [None] * len(mats)
     for ax, (weights, labels, title), m, c in zip(axes, panels, mats, cols):
         heatmap_plot(m, labels, c, ax=ax, title=title, fixed_scale=fixed_scale)
+    return fig
+
+
+# --- the bottleneck for several vector sizes ------------------------------------------------
+def bottleneck_sweep_plot(dims: ArrayLike, fractions: ArrayLike, mean_accuracy: ArrayLike, *,
+                          ax: Axes | None = None, title: str | None = None) -> Figure:
+    """The mean reader's accuracy against n / d (log scale), one line per vector size d."""
+    d = as_vector(dims, "dims")
+    f = as_vector(fractions, "fractions")
+    acc = as_matrix(mean_accuracy, "mean_accuracy", rows=len(d), cols=len(f))
+    if (f <= 0).any():
+        raise ValueError("fractions must be > 0 (the x axis is logarithmic)")
+    fig, ax = new_axes(5.4, 3.4, ax)
+    for k, (size, row) in enumerate(zip(d, acc)):
+        ax.plot(f, row, marker=_MARKERS[k % len(_MARKERS)], lw=2, color=(VERMILLION, BLUE, ORANGE, "black")[k % 4],
+                label=f"d = {int(size)}")
+    ax.axhline(0.5, color=GREY, ls=":", lw=1)
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(f, [f"d/{round(1 / x)}" if round(1 / x) * x == 1 else f"{x:g}·d" for x in f])
+    ax.minorticks_off()
+    ax.set(ylim=(-0.03, 1.05), xlabel="sentence length n, as a fraction of d (log scale)",
+           ylabel="word recovered by the mean")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, frameon=False)
+    if title:
+        ax.set_title(title)
     return fig

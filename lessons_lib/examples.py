@@ -336,6 +336,8 @@ BILINGUAL = Vocabulary(BILINGUAL_DIMENSIONS, _BILINGUAL)
 FRENCH_SENTENCE = "Le chat noir dort sur le canapé."
 ENGLISH_SENTENCE = "The black cat sleeps on the couch."
 TRANSLATION_TEMPERATURE = 0.25
+"""Softmax temperature of the bilingual toy (lessons 06-07): hand-picked, like lesson 04's 0.2,
+so that small hand-built vectors give readable weights (not the sqrt(d) of lesson 09)."""
 
 
 def cross_attention(
@@ -355,6 +357,24 @@ def cross_attention(
     target_tokens, queries = vocab.encode(target)
     source_tokens, keys = vocab.encode(source)
     return target_tokens, source_tokens, attention_weights(queries, keys, temperature=t)
+
+
+def conjunction_scorer(dim: int, *, gain: float = 2.0) -> dict[str, np.ndarray]:
+    """Hand-built parameters of an additive scorer that rewards features both words share.
+
+    Three hidden units per feature k: tanh(g·q_k), tanh(g·h_k) and tanh(g·(q_k + h_k)),
+    weighed +1, +1 and -1. Their sum is 0 when either word lacks the feature and
+    about 0.93 (g = 2) when both have it fully: a soft "and", built from a tanh
+    layer without biases. Returns the ``w_query``, ``w_key`` and ``v`` of
+    :func:`lessons_lib.attention.additive_scores` (hidden size ``3 * dim``).
+    """
+    d = _as_count(dim, "dim")
+    g = as_positive(gain, "gain")
+    eye, zero = np.eye(d), np.zeros((d, d))
+    w_query = g * np.hstack([eye, zero, eye])
+    w_key = g * np.hstack([zero, eye, eye])
+    v = np.concatenate([np.ones(d), np.ones(d), -np.ones(d)])
+    return {"w_query": w_query, "w_key": w_key, "v": v}
 
 
 # --- lesson 06: the bottleneck, measured -------------------------------------------
@@ -393,7 +413,10 @@ def bottleneck_measurement(
     The keys are pure position codes and the query is given, so (b) is built
     to succeed: ``wanted_weight`` records how much weight it puts on the
     wanted token. The mean stands in for the fixed summary of early
-    sequence-to-sequence models (theirs was an RNN's final state).
+    sequence-to-sequence models (theirs was an RNN's final state, a cleverer
+    summary): what (a) measures is the capacity of a mean of random codes read
+    by a matched filter, about ``dim / 8`` words at 50 % (see
+    :func:`bottleneck_sweep`), not the limit of a trained network.
     """
     sizes = _as_lengths(lengths, vocab_size)
     dim, trials = _as_count(dim, "dim"), _as_count(trials, "trials")
@@ -453,6 +476,48 @@ def _as_lengths(lengths: Sequence[int], vocab_size: int) -> np.ndarray:
     return sizes.astype(int)
 
 
+@dataclass(frozen=True)
+class BottleneckSweep:
+    """The mean reader's accuracy at lengths that are fixed fractions of the vector size d."""
+
+    dims: np.ndarray
+    fractions: np.ndarray
+    mean_accuracy: np.ndarray
+    """(len(dims), len(fractions)): accuracy at length n = fraction x d."""
+    trials: int
+    seed: int
+
+
+def bottleneck_sweep(
+    dims: Sequence[int] = (16, 32, 64),
+    fractions: Sequence[float] = (1 / 16, 1 / 8, 1 / 4, 1 / 2),
+    *,
+    trials: int = 300,
+    seed: int = 0,
+) -> BottleneckSweep:
+    """Run :func:`bottleneck_measurement` for several vector sizes d at lengths n = fraction x d.
+
+    If the mean's capacity grows in proportion to d, every row of the result
+    reads about the same.
+    """
+    sizes = [_as_count(d, "dims entry") for d in dims]
+    parts = as_float_array(fractions, "fractions", ndim=1)
+    if not sizes or (parts <= 0).any():
+        raise ValueError(f"dims must be non-empty and fractions > 0, got {list(dims)} and {list(fractions)}")
+    table = []
+    for d in sizes:
+        lengths = [int(n) for n in np.maximum(np.round(parts * d), 1)]
+        table.append(bottleneck_measurement(lengths, dim=d, trials=trials, seed=seed).mean_accuracy)
+    return BottleneckSweep(np.array(sizes), parts, np.array(table), _as_count(trials, "trials"), seed)
+
+
+def bottleneck_sweep_table(sweep: BottleneckSweep, *, digits: int = 2) -> str:
+    """The sweep as text: one row per d, one column per length n = fraction x d."""
+    header = ["d"] + [f"n = d/{round(1 / f)}" if round(1 / f) * f == 1 else f"n = {f:g}·d" for f in sweep.fractions]
+    body = [[str(int(d))] + [f"{a:.{digits}f}" for a in row] for d, row in zip(sweep.dims, sweep.mean_accuracy)]
+    return text_table(header, body)
+
+
 def first_length_below(result: BottleneckResult, level: float = 0.5, *, reader: str = "mean") -> int | None:
     """The shortest measured length whose accuracy falls below ``level`` (None if never)."""
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level <= 1:
@@ -465,9 +530,10 @@ def first_length_below(result: BottleneckResult, level: float = 0.5, *, reader: 
 
 
 __all__ = [
-    "BANK_EXAMPLES", "BANK_TEMPERATURE", "BILINGUAL", "BOTTLENECK_LENGTHS", "BottleneckResult", "ENGLISH_SENTENCE",
+    "BANK_EXAMPLES", "BANK_TEMPERATURE", "BILINGUAL", "BOTTLENECK_LENGTHS", "BottleneckResult", "BottleneckSweep", "ENGLISH_SENTENCE",
     "FILLERS", "FISHING_SENTENCE", "FRENCH_SENTENCE", "MODELS", "MONEY_SENTENCE", "ROLE_DIMENSIONS", "ROLE_SWAP_SENTENCE", "ROLE_REQUEST",
-    "TROPHY_SENTENCE", "bank_sense", "bottleneck_measurement", "close_words", "coreference_attention",
+    "TROPHY_SENTENCE", "bank_sense", "bottleneck_measurement", "bottleneck_sweep", "bottleneck_sweep_table",
+    "close_words", "conjunction_scorer", "coreference_attention",
     "cross_attention", "first_length_below", "fit_roles", "focus_blend", "it_query", "it_weights", "referent_answer",
     "referent_table", "role_attention", "role_keys", "role_query", "self_attention_matrix", "sentence_problem",
     "trophy_tokens",

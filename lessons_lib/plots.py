@@ -14,6 +14,8 @@ from typing import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 from numpy.typing import ArrayLike
 
@@ -67,6 +69,7 @@ def heatmap_plot(
     annotate: bool | None = None,
     xlabel: str = "attends to",
     ylabel: str = "token",
+    masked: ArrayLike | None = None,
 ) -> Figure:
     """Heatmap of an (n, m) weight matrix with token labels on both axes.
 
@@ -76,10 +79,14 @@ def heatmap_plot(
     row_labels, col_labels : n and m labels (``col_labels`` defaults to ``row_labels``)
     fixed_scale : colour scale fixed to 0-1 so figures compare; else fitted to the data
     annotate : write each value in its cell; default when both sides <= 12
+    masked : optional (n, m) booleans, True where a cell is masked out: drawn
+        light grey and hatched, without a number, so it never looks like a
+        small weight
     """
     w = as_matrix(weights, "weights")
     rows = as_labels(row_labels, "row_labels", count=w.shape[0])
     cols = as_labels(rows if col_labels is None else col_labels, "col_labels", count=w.shape[1])
+    hidden = None if masked is None else as_matrix(masked, "masked", rows=w.shape[0], cols=w.shape[1]) != 0
     n, m = w.shape
     annotated = annotate if annotate is not None else max(n, m) <= ANNOTATE_MAX
     cell_width, cell_height = (0.5, 0.42) if annotated else (0.24, 0.22)  # inches; numbers need room, labels less
@@ -99,7 +106,22 @@ def heatmap_plot(
             for j in range(m):
                 ax.text(j, i, "", ha="center", va="center", fontsize=8, gid="cell")
         update_heatmap(ax, w)
+    if hidden is not None and hidden.any():
+        _draw_masked(ax, hidden)
     return fig
+
+
+def _draw_masked(ax: Axes, hidden: np.ndarray) -> None:
+    """Cover masked cells with hatched light grey, blank their numbers, and say so in a legend."""
+    for i, j in zip(*np.nonzero(hidden)):
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#e8e8e8", edgecolor="#b0b0b0",
+                               hatch="///", lw=0, zorder=2, gid="maskedcell"))
+    cells = [t for t in ax.texts if t.get_gid() == "cell"]
+    for text, hide in zip(cells, hidden.ravel()):
+        if hide:
+            text.set_text("")
+    ax.legend(handles=[Patch(facecolor="#e8e8e8", edgecolor="#b0b0b0", hatch="///", label="masked: weight 0")],
+              loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8, frameon=False)
 
 
 def update_heatmap(ax: Axes, weights: np.ndarray) -> None:
@@ -202,8 +224,10 @@ def blend_plot(
     """Word vectors as points in two dimensions and their weighted blend as a star.
 
     Point area grows with each word's weight. Words that sit on the same spot
-    share one dot and one label. ``extra`` adds named reference points (e.g. the
-    plain mean); ``show_hull`` shades the region between the words.
+    share one dot and one label, which counts repeats ("to ×2"). ``extra`` adds
+    named reference points (white diamonds, e.g. the plain mean); ``show_hull``
+    shades the region between the words. A legend names the star, the dots and,
+    when drawn, the diamonds and the shaded region.
     """
     v = as_matrix(vectors, "vectors")
     names = as_labels(labels, "labels", count=v.shape[0])
@@ -224,13 +248,29 @@ def blend_plot(
     everything = np.vstack([points, *extras.values()]) if extras else points
     ax.scatter([0], [0], marker="*", s=320, color=VERMILLION, edgecolor="black", zorder=4, gid="blend")
     ax.annotate("blend", (0, 0), xytext=(8, 8), textcoords="offset points", fontweight="bold", gid="blendlabel")
-    lo, hi = min(-0.1, everything.min() - 0.15), max(1.1, everything.max() + 0.3)
+    lo, hi = min(-0.18, everything.min() - 0.2), max(1.1, everything.max() + 0.3)
     ax.set(xlim=(lo, hi), ylim=(lo, hi), xlabel=dim_names[0], ylabel=dim_names[1], aspect="equal")
     ax.grid(alpha=0.3)
+    _blend_legend(ax, diamonds=bool(extras), hull=show_hull)
     if title:
         ax.set_title(title)
     update_blend(ax, w, w @ v, dims)
     return fig
+
+
+def _blend_legend(ax: Axes, *, diamonds: bool, hull: bool) -> None:
+    """Name the marks of a blend plot in a small legend at the top right (where no word sits)."""
+    handles = [Line2D([], [], marker="*", ls="", markersize=12, color=VERMILLION, markeredgecolor="black",
+                      label="blend (the weighted average)"),
+               Line2D([], [], marker="o", ls="", markersize=7, color=BLUE, alpha=0.8,
+                      label="word vector (area grows with weight)")]
+    if diamonds:
+        handles.append(Line2D([], [], marker="D", ls="", markersize=6, markerfacecolor="white",
+                              markeredgecolor="dimgray", label="other blend, for comparison"))
+    if hull:
+        handles.append(Patch(facecolor="#eeeeee", edgecolor=GREY, linestyle="--",
+                             label="region between the words"))
+    ax.legend(handles=handles, loc="upper right", fontsize=7.5, framealpha=0.9)
 
 
 def convex_hull_2d(points: ArrayLike) -> np.ndarray:
@@ -270,17 +310,19 @@ def movement_plot(
     *,
     dims: tuple[int, int] = (0, 1),
     dim_names: tuple[str, str] = ("finance", "nature"),
-    ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
     """Arrows from each token's vector (circle) to its attention output (triangle).
 
-    The shaded region is the convex hull of the vectors: outputs never leave it.
+    Left: the whole plane; the shaded region is the convex hull of the vectors,
+    which outputs never leave. Right: the outputs enlarged, each spot named
+    (tokens with the same output share a label, repeats counted).
     """
     v = as_matrix(vectors, "vectors")
     out = as_matrix(outputs, "outputs", rows=v.shape[0], cols=v.shape[1])
     names = as_labels(labels, "labels", count=v.shape[0])
-    fig, ax = new_axes(4.8, 4.4, ax)
+    fig = new_figure(9.6, 4.4)
+    ax, zoom = fig.subplots(1, 2, width_ratios=[1, 1.1])
     start, end = v[:, list(dims)], out[:, list(dims)]
     draw_hull(ax, start)
     for a, b in zip(start, end):
@@ -289,22 +331,43 @@ def movement_plot(
     ax.scatter(end[:, 0], end[:, 1], s=55, marker="^", color=VERMILLION, edgecolor="black", zorder=3,
                label="attention output")
     _label_points(ax, _group_labels(start, names))
-    lo, hi = min(-0.1, start.min() - 0.1), max(1.1, start.max() + 0.15)
+    lo, hi = min(-0.18, start.min() - 0.2), max(1.1, start.max() + 0.15)
     ax.set(xlim=(lo, hi), ylim=(lo, hi), xlabel=dim_names[0], ylabel=dim_names[1], aspect="equal")
     ax.legend(loc="upper right", fontsize=8)
     ax.grid(alpha=0.3)
     if title:
         ax.set_title(title)
+    _named_outputs(zoom, end, names, dim_names)
     return fig
 
 
+def _named_outputs(ax: Axes, points: np.ndarray, names: list[str], dim_names: tuple[str, str]) -> None:
+    """The output points enlarged, every spot joined by a thin line to its label in a row above."""
+    spots = sorted(_group_labels(points, names).items())
+    ax.scatter(points[:, 0], points[:, 1], s=55, marker="^", color=VERMILLION, edgecolor="black", zorder=3)
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    pad_x, pad_y = 0.08 * max(x1 - x0, 0.05), 0.1 * max(y1 - y0, 0.05)
+    ax.set(xlim=(x0 - pad_x, x1 + pad_x), ylim=(y0 - pad_y, y1 + 3 * (y1 - y0 + pad_y)),
+           xlabel=dim_names[0], ylabel=dim_names[1], title="the outputs, enlarged")
+    for k, ((x, y), text) in enumerate(spots):
+        ax.annotate(text, (x, y), xytext=((k + 0.5) / len(spots), 0.97 - 0.13 * (k % 2)),
+                    textcoords="axes fraction", ha="center", va="top", fontsize=8, linespacing=1.0,
+                    arrowprops=dict(arrowstyle="-", color=GREY, lw=0.6, shrinkA=2, shrinkB=4))
+    ax.grid(alpha=0.3)
+
+
 def _group_labels(points: np.ndarray, names: list[str]) -> dict[tuple[float, float], str]:
-    groups: dict[tuple[float, float], list[str]] = {}
+    """One label per spot: its words in order, a repeated word counted ("to ×2"), two words a line."""
+    groups: dict[tuple[float, float], dict[str, int]] = {}
     for (x, y), name in zip(points, names):
         key = (round(float(x), 3), round(float(y), 3))
-        if name not in groups.setdefault(key, []):
-            groups[key].append(name)
-    return {key: ", ".join(words) for key, words in groups.items()}
+        counts = groups.setdefault(key, {})
+        counts[name] = counts.get(name, 0) + 1
+    labels = {}
+    for key, counts in groups.items():
+        words = [name if count == 1 else f"{name} ×{count}" for name, count in counts.items()]
+        labels[key] = ",\n".join(", ".join(words[k:k + 2]) for k in range(0, len(words), 2))
+    return labels
 
 
 def _label_points(ax: Axes, labels: dict[tuple[float, float], str]) -> None:
@@ -317,8 +380,8 @@ def _label_points(ax: Axes, labels: dict[tuple[float, float], str]) -> None:
             near = others[np.argmin(np.hypot(others[:, 0] - x, others[:, 1] - y))]
             if np.hypot(near[0] - x, near[1] - y) < 0.35:
                 dx = -8 if near[0] > x else 8
-        ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=9,
-                    ha="right" if dx < 0 else "left")
+        ax.annotate(text, (x, y), xytext=(dx, dy + 9), textcoords="offset points", fontsize=9,
+                    ha="right" if dx < 0 else "left", va="top", linespacing=1.0)
 
 
 def update_blend(ax: Axes, weights: np.ndarray, output: np.ndarray, dims: tuple[int, int] = (0, 1)) -> None:

@@ -129,13 +129,14 @@ def saturation_plot(result: Saturation) -> Figure:
     spread_ax.loglog(d, result.score_spread, "o-", color=plots.VERMILLION, label="q·k (measured)")
     spread_ax.loglog(d, np.sqrt(d), ":", color="black", label="√d")
     spread_ax.loglog(d, result.score_spread / np.sqrt(d), "s--", color=plots.BLUE, label="q·k / √d (measured)")
-    spread_ax.set(xlabel="dimension d", ylabel="spread of the scores (std)", title="scores spread out as d grows")
+    spread_ax.set(xlabel="dimension d (log scale)", ylabel="spread of the scores (std, log scale)",
+                  title="scores spread out as d grows")
     weight_ax.semilogx(d, result.largest_unscaled, "o-", color=plots.VERMILLION, label="without scaling")
     weight_ax.semilogx(d, result.largest_scaled, "s--", color=plots.BLUE, label="divided by √d")
     weight_ax.axhline(1 / result.keys, color=plots.GREY, ls=":", lw=1)
     weight_ax.annotate(f"uniform: 1/{result.keys}", (d[-1], 1 / result.keys), xytext=(0, 4),
                        textcoords="offset points", ha="right", fontsize=8, color="dimgray")
-    weight_ax.set(xlabel="dimension d", ylabel="largest weight (mean)", ylim=(0, 1.05),
+    weight_ax.set(xlabel="dimension d (log scale)", ylabel="largest weight (mean)", ylim=(0, 1.05),
                   title=f"softmax over {result.keys} keys saturates")
     for ax in (spread_ax, weight_ax):
         ax.set_xticks(d, [str(v) for v in d])

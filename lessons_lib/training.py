@@ -184,7 +184,7 @@ def backward(params: Params, inputs: np.ndarray, answers: np.ndarray, run: Forwa
     d_weights = np.einsum("bh,bnh->bn", d_output, run.values)
     # softmax backward: d_score_n = weight_n * (d_weight_n - sum_m weight_m d_weight_m)
     d_scores = run.weights * (d_weights - (run.weights * d_weights).sum(axis=1, keepdims=True))
-    d_query = scale * np.einsum("bn,bnh->bh", d_scores, run.keys)  # score_n = query . key_n / sqrt(h)
+    d_query = scale * np.einsum("bn,bnh->bh", d_scores, run.keys)  # score_n = query . key_n / sqrt(d), d the head size
     d_keys = scale * d_scores[:, :, None] * run.query[:, None, :]
     grads["query"] = x[:, 0].T @ d_query                          # query = x_question @ query
     grads["key"] = np.einsum("bnf,bnh->fh", x, d_keys)            # keys = x @ key
@@ -283,17 +283,22 @@ def smoothed(losses: ArrayLike, window: int = 20) -> np.ndarray:
     return (totals[1:] - totals[starts]) / (np.arange(1, len(values) + 1) - starts)
 
 
-def loss_curve_plot(curves: dict[str, ArrayLike], *, chance: float | None = None) -> Figure:
-    """Training loss per step (smoothed), one line per named run; optional chance level."""
+def loss_curve_plot(curves: dict[str, ArrayLike], *, floor: float | None = None,
+                    floor_label: str = "best loss without attention") -> Figure:
+    """Training loss per step (smoothed), one line per named run; an optional dotted floor line.
+
+    ``floor`` marks a loss some model cannot go below (in lesson 08: ln 3, the
+    best an average can do by spreading its bet over the three pets present).
+    """
     fig, ax = plots.new_axes(6.4, 3.6)
     for (label, losses), colour, style in zip(curves.items(), [plots.VERMILLION, plots.BLUE], ["-", "--"]):
         raw = as_float_array(losses, f"curves[{label!r}]", ndim=1)
         steps = np.arange(1, len(raw) + 1)
         ax.plot(steps, raw, color=colour, alpha=0.25, lw=0.8)
         ax.plot(steps, smoothed(raw), style, color=colour, label=f"{label} (20-step mean)")
-    if chance is not None:  # label below the line, at the right, where no curve runs
-        ax.axhline(chance, color=plots.GREY, lw=1, ls=":")
-        ax.annotate(f"ln 3 = {chance:.2f}", (len(raw), chance), xytext=(-4, -5),
+    if floor is not None:  # label below the line, at the right, where no curve runs
+        ax.axhline(floor, color=plots.GREY, lw=1, ls=":")
+        ax.annotate(f"{floor_label} = {floor:.2f} (dotted)", (len(raw), floor), xytext=(-4, -5),
                     textcoords="offset points", ha="right", va="top", fontsize=8, color="dimgray")
     ax.set(xlabel="training step", ylabel="loss (cross-entropy)", ylim=(0, None))
     ax.legend(fontsize=8)

@@ -420,3 +420,18 @@ def test_attention_output_can_normalise_rows_when_asked():
 def test_attention_output_names_both_sizes_when_weights_and_values_disagree():
     with pytest.raises(ValueError, match="weights has 2 columns but values has 3 rows"):
         attention_output(np.full((2, 2), 0.5), np.ones((3, 4)))
+
+
+def test_additive_scores_equal_v_dot_tanh_of_the_projected_pair_for_every_pair():
+    from lessons_lib.attention import additive_scores
+    rng = np.random.default_rng(0)
+    q, k = rng.standard_normal((3, 4)), rng.standard_normal((5, 2))
+    wq, wk, v = rng.standard_normal((4, 6)), rng.standard_normal((2, 6)), rng.standard_normal(6)
+    expected = [[v @ np.tanh(q[i] @ wq + k[j] @ wk) for j in range(5)] for i in range(3)]
+    np.testing.assert_allclose(additive_scores(q, k, wq, wk, v), expected)
+
+
+def test_additive_scores_reject_projections_into_different_hidden_sizes():
+    from lessons_lib.attention import additive_scores
+    with pytest.raises(ValueError, match="w_key"):
+        additive_scores(np.ones((2, 3)), np.ones((2, 3)), np.ones((3, 4)), np.ones((3, 5)), np.ones(4))

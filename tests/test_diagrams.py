@@ -271,3 +271,28 @@ def test_heatmap_pair_plot_can_fit_each_colour_scale_to_its_panel():
 def test_heatmap_pair_plot_rejects_no_panels():
     with pytest.raises(ValueError, match="panels"):
         diagrams.heatmap_pair_plot([])
+
+
+def test_bottleneck_plot_says_the_attention_reader_was_given_the_query_and_the_axis_is_logarithmic():
+    ax = diagrams.bottleneck_plot([2, 4, 8], [1, 0.5, 0.2], [1, 1, 1]).axes[0]
+    assert "given the right query" in ax.get_legend().get_texts()[0].get_text()
+    assert ax.get_xscale() == "log" and "log scale" in ax.get_xlabel()
+
+
+def test_heatmap_pair_plot_shares_the_fixed_scale_by_default():
+    panels = [(np.array([[0.2, 0.8], [0.5, 0.5]]), ["a", "b"], "one"),
+              (np.array([[0.4, 0.6], [0.45, 0.55]]), ["c", "d"], "two")]
+    fig = diagrams.heatmap_pair_plot(panels)
+    assert [fig.axes[k].images[0].get_clim() for k in (0, 1)] == [(0.0, 1.0), (0.0, 1.0)]
+
+
+def test_bottleneck_sweep_plot_draws_one_line_per_size_on_a_log_axis():
+    ax = diagrams.bottleneck_sweep_plot([16, 32], [0.125, 0.25], [[0.6, 0.2], [0.5, 0.1]]).axes[0]
+    assert [line.get_label() for line in ax.lines if line.get_label().startswith("d =")] == ["d = 16", "d = 32"]
+    assert ax.get_xscale() == "log" and "log scale" in ax.get_xlabel()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["d/8", "d/4"]
+
+
+def test_bottleneck_sweep_plot_rejects_a_table_of_the_wrong_shape():
+    with pytest.raises(ValueError, match="mean_accuracy"):
+        diagrams.bottleneck_sweep_plot([16, 32], [0.125, 0.25], [[0.6, 0.2]])

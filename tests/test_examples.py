@@ -452,3 +452,29 @@ def test_first_length_below_rejects_an_unknown_reader(measured):
 def test_first_length_below_rejects_a_level_above_one(measured):
     with pytest.raises(ValueError, match="level"):
         ex.first_length_below(measured, 50)
+
+
+def test_bottleneck_sweep_reads_about_the_same_at_the_same_fraction_of_d():
+    sweep = ex.bottleneck_sweep(dims=(16, 32), fractions=(1 / 16, 1 / 8, 1 / 2), trials=200, seed=0)
+    assert sweep.mean_accuracy.shape == (2, 3)
+    assert (sweep.mean_accuracy[:, 0] > 0.9).all() and (sweep.mean_accuracy[:, 2] < 0.15).all()
+    assert abs(sweep.mean_accuracy[0, 1] - sweep.mean_accuracy[1, 1]) < 0.15
+
+
+def test_bottleneck_sweep_table_names_each_length_as_a_fraction_of_d():
+    sweep = ex.BottleneckSweep(np.array([16]), np.array([0.125, 0.5]), np.array([[0.5, 0.04]]), 10, 0)
+    assert [line.split() for line in ex.bottleneck_sweep_table(sweep).splitlines()] == [
+        ["d", "n", "=", "d/8", "n", "=", "d/2"], ["16", "0.50", "0.04"]]
+
+
+def test_bottleneck_sweep_rejects_a_fraction_that_is_not_positive():
+    with pytest.raises(ValueError, match="fractions"):
+        ex.bottleneck_sweep(dims=(16,), fractions=(0.0, 0.5))
+
+
+def test_conjunction_scorer_rewards_only_features_both_words_have():
+    from lessons_lib.attention import additive_scores
+    scorer = ex.conjunction_scorer(2, gain=2.0)
+    scores = additive_scores([[1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]], **scorer)[0]
+    assert scores[0] == pytest.approx(2 * np.tanh(2) - np.tanh(4))
+    np.testing.assert_allclose(scores[1:], 0.0, atol=1e-12)

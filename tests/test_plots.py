@@ -218,7 +218,7 @@ def test_blend_plot_puts_the_star_at_the_blend_in_the_named_dimensions(bank):
     np.testing.assert_allclose(star_of(ax).get_offsets()[0], (weights @ vectors)[[0, 1]])
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("finance", "nature")
     labels = {t.get_text() for t in ax.texts}
-    assert {"bank", "deposit", "money", "i, went, to, the", "plain mean", "blend"} <= labels
+    assert {"bank", "deposit", "money", "i, went,\nto ×2, the", "plain mean", "blend"} <= labels
 
 
 def test_blend_plot_draws_other_dimensions_when_asked(bank):
@@ -326,3 +326,43 @@ def test_movement_plot_rejects_outputs_of_the_wrong_shape(bank):
     tokens, vectors, _ = bank
     with pytest.raises(ValueError, match="outputs"):
         plots.movement_plot(vectors, vectors[:3], tokens)
+
+
+def test_blend_plot_counts_a_repeated_word_in_its_shared_label(bank):
+    tokens, vectors, weights = bank  # five tokens at the origin: i, went, to, the, to
+    labels = {t.get_text() for t in plots.blend_plot(vectors, tokens, weights).axes[0].texts}
+    origin = next(label for label in labels if label.startswith("i,"))
+    assert origin.replace("\n", " ") == "i, went, to ×2, the"
+
+
+def test_blend_plot_legend_names_the_star_the_dots_and_only_the_marks_drawn(bank):
+    tokens, vectors, weights = bank
+    plain = plots.blend_plot(vectors, tokens, weights).axes[0]
+    full = plots.blend_plot(vectors, tokens, weights, extra={"mean": mean_vector(vectors)}, show_hull=True).axes[0]
+    names = [[t.get_text() for t in ax.get_legend().get_texts()] for ax in (plain, full)]
+    assert names[0] == ["blend (the weighted average)", "word vector (area grows with weight)"]
+    assert names[1][2:] == ["other blend, for comparison", "region between the words"]
+
+
+def test_movement_plot_names_every_output_spot_in_an_enlarged_panel(bank):
+    tokens, vectors, _ = bank
+    outputs = softmax(vectors @ vectors.T, axis=1) @ vectors
+    zoom = plots.movement_plot(vectors, outputs, tokens).axes[1]
+    names = sorted(t.get_text().replace("\n", " ") for t in zoom.texts)
+    assert names == sorted(["bank", "deposit", "i", "money", "to ×2, the", "went"])
+    np.testing.assert_allclose(zoom.collections[0].get_offsets(), outputs[:, :2])
+
+
+def test_heatmap_plot_hatches_masked_cells_and_leaves_them_without_a_number():
+    weights = np.array([[1.0, 0.0], [0.4, 0.6]])
+    ax = plots.heatmap_plot(weights, ["a", "b"], masked=[[False, True], [False, False]]).axes[0]
+    hatched = [p for p in ax.patches if p.get_gid() == "maskedcell"]
+    assert len(hatched) == 1 and hatched[0].get_xy() == (0.5, -0.5) and hatched[0].get_hatch() == "///"
+    cells = [t.get_text() for t in ax.texts if t.get_gid() == "cell"]
+    assert cells == ["1.00", "", "0.40", "0.60"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["masked: weight 0"]
+
+
+def test_heatmap_plot_rejects_a_mask_of_another_shape():
+    with pytest.raises(ValueError, match="masked"):
+        plots.heatmap_plot(np.eye(2), ["a", "b"], masked=np.ones((3, 3), dtype=bool))

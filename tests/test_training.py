@@ -155,7 +155,7 @@ def test_training_moves_the_weight_onto_the_matching_pair(split, trained):
     assert before.mean() < 0.4 and after.mean() > 0.8
 
 
-def test_uniform_control_stays_near_chance(split):
+def test_uniform_control_stays_near_the_ceiling_of_averaging(split):
     control = tr.train(tr.init_params(seed=0), split[0], steps=400, uniform=True)
     loss, accuracy = tr.loss_and_accuracy(control.params, split[1], uniform=True)
     assert accuracy < 0.45 and loss > np.log(3) - 0.05
@@ -219,7 +219,7 @@ def test_plots_and_tables(split, trained):
     before = tr.forward(tr.init_params(), shown.inputs).weights
     after = tr.forward(trained.params, shown.inputs).weights
     assert isinstance(tr.weights_before_after_plot(before, after, shown), Figure)
-    assert isinstance(tr.loss_curve_plot({"a": trained.losses}, chance=np.log(3)), Figure)
+    assert isinstance(tr.loss_curve_plot({"a": trained.losses}, floor=np.log(3)), Figure)
     table = tr.weights_before_after_table(before, after, shown)
     assert len(table.splitlines()) == 4
     loss_table = tr.loss_table({"a": trained.losses}).splitlines()

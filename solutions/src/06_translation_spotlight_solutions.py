@@ -79,9 +79,10 @@ check_bottleneck_length(first_below_half)
 # %% [markdown]
 # Compare with the 64-number result of the lesson. Doubling the numbers doubled the
 # length the mean can hold (below half from 8 words with 64 numbers, from 16 with 128),
-# but it did not change the shape: the curve still falls towards chance as the sentence
-# grows (0.05 at 64 words). A fixed-size summary only moves the wall; attention keeps every
-# token and blends the one it needs.
+# as the lesson's sweep predicts (this mean of random codes, read by a matched filter, holds
+# about d/8 words at 50 %), but it did not change the shape: the curve still falls towards
+# chance as the sentence grows (0.05 at 64 words). A fixed-size summary only moves the wall;
+# attention keeps every token, and here, given the right query, blends the one it needs.
 
 # %%
 lesson = bottleneck_measurement(dim=64)
