@@ -1,6 +1,6 @@
 """Run every benchmark once and print one Markdown table (also saved to artifacts/bench/latest.md).
 
-Usage: ``python -m benchmarks.run [--only attention,widgets,memory,nbval,browser]``
+Usage: ``python -m benchmarks.run [--only attention,blockwise,widgets,memory,nbval,browser]``
 """
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import sys
 import matplotlib
 import numpy as np
 
-from benchmarks import bench_attention, bench_browser, bench_memory, bench_nbval, bench_widgets
+from benchmarks import bench_attention, bench_blockwise, bench_browser, bench_memory, bench_nbval, bench_widgets
 from benchmarks.common import ROOT, markdown_table
 
 SUITES = {  # quick ones first; the browser last, as it starts its own JupyterLab
-    "attention": bench_attention, "widgets": bench_widgets, "memory": bench_memory,
+    "attention": bench_attention, "blockwise": bench_blockwise, "widgets": bench_widgets, "memory": bench_memory,
     "nbval": bench_nbval, "browser": bench_browser,
 }
 OUTPUT = ROOT / "artifacts" / "bench" / "latest.md"

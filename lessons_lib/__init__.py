@@ -6,13 +6,17 @@ vectors in :mod:`lessons_lib.vocab`, figures and their text twins in
 exercise self-checks in :mod:`lessons_lib.checks`.
 """
 from .attention import (
+    Partial,
     attend,
+    attend_blockwise,
     attention_output,
     attention_weights,
     blend,
     causal_mask,
     dot_scores,
     mean_vector,
+    merge_partials,
+    partial_attention,
     self_attention,
     softmax,
 )
@@ -21,7 +25,7 @@ from .vocab import WORDS, UnknownWordError, Vocabulary, tokenize
 __version__ = "0.1.0"
 
 __all__ = [
-    "attend", "attention_output", "attention_weights", "blend", "causal_mask",
-    "dot_scores", "mean_vector", "self_attention", "softmax",
+    "attend", "attend_blockwise", "attention_output", "attention_weights", "blend", "causal_mask",
+    "dot_scores", "mean_vector", "merge_partials", "partial_attention", "Partial", "self_attention", "softmax",
     "WORDS", "UnknownWordError", "Vocabulary", "tokenize",
 ]

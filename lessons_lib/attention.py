@@ -1,14 +1,22 @@
 """The maths of attention: blends, softmax, scores, weight matrices, outputs.
 
+``attend`` is the plain reference; ``attend_blockwise`` computes the same output
+one block of keys at a time (online softmax), without the n×m weight matrix.
+
 Every function is vectorised numpy, keeps float32 as float32 (anything else
 becomes float64) and checks its inputs through :mod:`lessons_lib._validate`.
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import ArrayLike
+from threadpoolctl import threadpool_limits
 
-from ._validate import as_distribution, as_float_array, as_matrix, as_positive, as_vector
+from ._validate import as_count, as_distribution, as_float_array, as_matrix, as_positive, as_vector
 
 
 def blend(weights: ArrayLike, vectors: ArrayLike, *, normalize: bool = False) -> np.ndarray:
@@ -201,7 +209,10 @@ def attend(
     """Full (scaled) dot-product attention in one call.
 
     Checks the inputs once, then computes scores, softmax and the output
-    without re-checking the (n, m) intermediate arrays.
+    without re-checking the (n, m) intermediate arrays. It builds the whole
+    (..., n, m) weight matrix: the plain reference to read. When only the
+    output is needed and n × m numbers are too many to hold (thousands of
+    tokens), :func:`attend_blockwise` gives the same output in n × block memory.
 
     Parameters
     ----------
@@ -216,6 +227,18 @@ def attend(
     output : (..., n, dv)
     weights : (..., n, m)
     """
+    q, k, v = _checked_qkv(queries, keys, values, scale)
+    scores = q @ np.swapaxes(k, -1, -2)
+    if mask is not None:
+        m = _checked_mask(mask, scores.shape)
+        np.copyto(scores, np.asarray(-np.inf, dtype=scores.dtype), where=~m)
+    weights = _softmax(scores, in_place=True)  # the scores are ours: reuse their memory
+    return weights @ v, weights
+
+
+def _checked_qkv(queries: ArrayLike, keys: ArrayLike, values: ArrayLike,
+                 scale: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validated float arrays of matching shapes; the queries divided by sqrt(d) when ``scale``."""
     q = as_float_array(queries, "queries")
     k = as_float_array(keys, "keys", ndim=q.ndim)
     v = as_float_array(values, "values", ndim=q.ndim)
@@ -231,20 +254,220 @@ def attend(
         )
     if scale:  # scaling the (n, d) queries is cheaper than the (n, m) scores
         q = q * np.asarray(1 / np.sqrt(q.shape[-1]), dtype=q.dtype)
-    scores = q @ np.swapaxes(k, -1, -2)
+    return q, k, v
+
+
+def _checked_mask(mask: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
+    """A boolean mask broadcast (as a view, no copy) to ``shape``, every row with one True entry."""
+    m = np.asarray(mask)
+    if m.dtype != bool:
+        raise TypeError(f"mask must be an array of booleans, got dtype {m.dtype}")
+    try:
+        m = np.broadcast_to(m, shape)
+    except ValueError:
+        raise ValueError(f"mask must broadcast to {shape}, got {m.shape}") from None
+    if not m.any(axis=-1).all():
+        raise ValueError("mask has a row with no True entry: every token must see one key")
+    return m
+
+
+# --- exact attention without the n×m matrix: online softmax ---------------------------
+class Partial(NamedTuple):
+    """Softmax attention over *some* of the keys, in a form that merges exactly.
+
+    For the scores s_j and values v_j of those keys, with M = max_j s_j:
+
+    - ``maximum`` (..., 1): M (``-inf`` when every one of those keys is masked);
+    - ``total`` (..., 1): sum_j exp(s_j - M);
+    - ``weighted`` (..., dv): sum_j exp(s_j - M) v_j.
+
+    ``weighted / total`` is the attention output over those keys alone.
+    """
+
+    maximum: np.ndarray
+    total: np.ndarray
+    weighted: np.ndarray
+
+
+def _partial(scores: np.ndarray, values: np.ndarray) -> Partial:
+    """The :class:`Partial` of one set of keys; overwrites ``scores`` (the caller's own array)."""
+    maximum = scores.max(axis=-1, keepdims=True)
+    with np.errstate(over="ignore"):  # 1e308 - (-1e308) is -inf: weight 0, as in _softmax
+        np.subtract(scores, _finite(maximum), out=scores)
+    np.exp(scores, out=scores)
+    return Partial(maximum, scores.sum(axis=-1, keepdims=True), scores @ values)
+
+
+def _finite(maximum: np.ndarray) -> np.ndarray:
+    """The maximum to subtract: 0 in rows whose keys are all masked so far (their exps are 0 anyway)."""
+    return np.where(np.isneginf(maximum), 0, maximum)
+
+
+def _rescale_factor(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """exp(old - new) <= 1: turns sums of exp(s - old) into sums of exp(s - new), never overflowing."""
+    with np.errstate(over="ignore"):
+        return np.exp(old - _finite(new))
+
+
+def _merge(first: Partial, second: Partial) -> Partial:
+    """Two partials over disjoint keys -> the partial over all of them (no input checks).
+
+    Both are rescaled to their common maximum M, then their totals and weighted
+    sums simply add: exp(s - a) * exp(a - M) = exp(s - M) for every score s.
+    """
+    maximum = np.maximum(first.maximum, second.maximum)
+    a, b = _rescale_factor(first.maximum, maximum), _rescale_factor(second.maximum, maximum)
+    return Partial(maximum, first.total * a + second.total * b, first.weighted * a + second.weighted * b)
+
+
+def merge_partials(first: Partial, second: Partial) -> Partial:
+    """Merge the softmax attention of two disjoint sets of keys into that of all of them.
+
+    Parameters
+    ----------
+    first, second : :class:`Partial` of the same queries, each over its own keys
+
+    Returns
+    -------
+    The :class:`Partial` over both sets of keys: exactly what one softmax over all
+    of them gives (``merged.weighted / merged.total`` is the attention output).
+    """
+    parts = []
+    for name, part in (("first", first), ("second", second)):
+        if not isinstance(part, Partial):
+            raise TypeError(f"{name} must be a Partial (maximum, total, weighted), got {type(part).__name__}")
+        parts.append(Partial(as_float_array(part.maximum, f"{name}.maximum", allow_neg_inf=True),
+                             as_float_array(part.total, f"{name}.total"),
+                             as_float_array(part.weighted, f"{name}.weighted")))
+    return _merge(*parts)
+
+
+def partial_attention(queries: ArrayLike, keys: ArrayLike, values: ArrayLike, *, scale: bool = True) -> Partial:
+    """The :class:`Partial` of scaled dot-product attention over the given keys.
+
+    Parameters
+    ----------
+    queries : (n, d) ; keys : (m, d) ; values : (m, dv), as for :func:`attend`
+
+    Returns
+    -------
+    :class:`Partial` with ``maximum`` and ``total`` (n, 1) and ``weighted`` (n, dv).
+    """
+    q, k, v = _checked_qkv(queries, keys, values, scale)
+    return _partial(q @ np.swapaxes(k, -1, -2), v)
+
+
+def attend_blockwise(
+    queries: ArrayLike,
+    keys: ArrayLike,
+    values: ArrayLike,
+    *,
+    block: int = 256,
+    scale: bool = True,
+    mask: ArrayLike | None = None,
+) -> np.ndarray:
+    """The output of :func:`attend`, computed one block of keys at a time (online softmax).
+
+    Each block of ``block`` keys adds its exponentials and weighted values to running
+    sums, taken against a running maximum and rescaled when that maximum moves (as
+    :func:`merge_partials` does). The maximum is moved only when a block would otherwise
+    overflow, which saves a pass over each block's scores; any shift gives the same
+    output. No (n, m) array ever exists: at most n × ``block`` scores at once.
+    Blocks of query rows run on a small thread pool (numpy's matrix products and
+    exponentials release the GIL). A block that the mask hides completely, such as
+    one above the diagonal of a causal mask, is skipped.
+
+    Parameters
+    ----------
+    queries : (n, d) or (..., n, d) ; keys : (..., m, d) ; values : (..., m, dv)
+    block : keys per block, a positive integer (any size; the last block may be shorter)
+    scale : divide scores by sqrt(d)
+    mask : optional booleans broadcastable to (..., n, m); False = weight 0
+
+    Returns
+    -------
+    (..., n, dv) the same output as ``attend(queries, keys, values)[0]``.
+    """
+    q, k, v = _checked_qkv(queries, keys, values, scale)
+    block = as_count(block, "block")
+    m = None if mask is None else _checked_mask(mask, q.shape[:-1] + k.shape[-2:-1])
+    n, workers = q.shape[-2], _workers()
+    row_blocks = [slice(start, start + block) for start in range(0, n, block)]
+    output = np.empty(q.shape[:-1] + v.shape[-1:], dtype=np.result_type(q, k, v))
+
+    v1 = np.concatenate([v, np.ones(v.shape[:-1] + (1,), dtype=v.dtype)], axis=-1)
+
+    def rows_output(rows: slice) -> None:  # one block of query rows against every key block
+        output[..., rows, :] = _attend_rows(q[..., rows, :], k, v1, None if m is None else m[..., rows, :], block)
+
+    if workers == 1 or len(row_blocks) == 1:
+        for rows in row_blocks:
+            rows_output(rows)
+    else:  # each thread runs its own products, so numpy's BLAS keeps to one thread
+        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+            list(pool.map(rows_output, row_blocks))
+    return output
+
+
+def _workers() -> int:
+    """Threads for :func:`attend_blockwise`: the cores this process may use, at most 4."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
+_HEADROOM = 1e30  # the largest block sum taken without re-shifting (float32 overflows near 3.4e38)
+
+
+def _attend_rows(q: np.ndarray, k: np.ndarray, v1: np.ndarray, mask: np.ndarray | None, block: int) -> np.ndarray:
+    """Online softmax for some query rows: visit the keys block by block, merging as it goes.
+
+    ``v1`` holds the values with a column of ones appended, so one matrix product gives
+    both the weighted sum of the values and, in its last column, the sum of the
+    exponentials. Every exp is taken as exp(score - shift), where ``shift`` plays the
+    running maximum's part: any shift gives the same output as long as nothing
+    overflows (see :func:`_merge`). So a block is first tried with the shift kept so
+    far, without a pass to find its own maximum; only when that would overflow (or a row
+    has seen no key yet) is it redone the textbook way: shift = max(shift, block max),
+    and the sums so far rescaled by exp(old shift - new shift).
+    """
+    shift = None
+    sums = np.zeros(q.shape[:-1] + v1.shape[-1:], dtype=np.result_type(q, k, v1))  # weighted | total
+    for start in range(0, k.shape[-2], block):
+        keys = slice(start, start + block)
+        scores = _block_scores(q, k, mask, keys)
+        if scores is None:  # e.g. above a causal mask's diagonal: nothing to compute
+            continue
+        if shift is not None:  # a row that has seen no key yet has shift -inf: it fails the test below
+            with np.errstate(invalid="ignore"):  # inf * 0 after an overflow: caught just below
+                part = _exps(scores, shift) @ v1[..., keys, :]
+            if np.isfinite(part).all() and (part[..., -1] <= _HEADROOM).all():
+                sums += part
+                continue
+            scores = _block_scores(q, k, mask, keys)  # rare: this block's scores are far larger
+        new_shift = scores.max(axis=-1, keepdims=True)  # -inf in rows that have seen no key yet
+        if shift is not None:
+            new_shift = np.maximum(shift, new_shift)
+            sums *= _rescale_factor(shift, new_shift)  # the old sums, on the new shift's scale
+        sums += _exps(scores, _finite(new_shift)) @ v1[..., keys, :]
+        shift = new_shift
+    return sums[..., :-1] / sums[..., -1:]
+
+
+def _block_scores(q: np.ndarray, k: np.ndarray, mask: np.ndarray | None, keys: slice) -> np.ndarray | None:
+    """(rows, block) scores of the queries against one block of keys, -inf where masked; None if all are."""
+    if mask is not None and not mask[..., keys].any():
+        return None
+    scores = q @ np.swapaxes(k[..., keys, :], -1, -2)  # the only scores alive for these rows
     if mask is not None:
-        m = np.asarray(mask)
-        if m.dtype != bool:
-            raise TypeError(f"mask must be an array of booleans, got dtype {m.dtype}")
-        try:
-            m = np.broadcast_to(m, scores.shape)
-        except ValueError:
-            raise ValueError(f"mask must broadcast to {scores.shape}, got {m.shape}") from None
-        if not m.any(axis=-1).all():
-            raise ValueError("mask has a row with no True entry: every token must see one key")
-        np.copyto(scores, np.asarray(-np.inf, dtype=scores.dtype), where=~m)
-    weights = _softmax(scores, in_place=True)  # the scores are ours: reuse their memory
-    return weights @ v, weights
+        np.copyto(scores, np.asarray(-np.inf, dtype=scores.dtype), where=~mask[..., keys])
+    return scores
+
+
+def _exps(scores: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """exp(scores - shift), in place (the scores are the caller's own)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # inf or NaN is caught by the caller, never kept
+        np.subtract(scores, shift, out=scores)
+        return np.exp(scores, out=scores)
 
 
 def self_attention(vectors: ArrayLike, *, scale: bool = False) -> tuple[np.ndarray, np.ndarray]:

@@ -3,14 +3,17 @@
 Four measurements, each with a figure and a text twin:
 
 * how much of a nudge to token 1 survives k steps of a simple recurrent
-  update (it fades), against attention's single step;
+  update (it fades or grows, set by the per-step factor diag(tanh')·W),
+  against attention's single step, whose share is the weight w;
 * how far a stack of convolutions sees after L layers, and how many layers
   link positions 1 and 100;
 * a fixed convolution kernel against content-dependent attention weights on
   two sentences, and how smoothly the output follows a nudged score (soft
   attention) or jumps (hard attention);
-* the time and memory of attention for growing n against a step-by-step
-  recurrent loop.
+* the arithmetic per layer of each architecture, and the time and memory of
+  attention for growing n against a step-by-step recurrent loop, measured in
+  a short-lived worker process (:func:`start_worker`; lessons_lib.blockwise
+  measures blockwise attention there too).
 
 The recurrent and convolutional "networks" here are untrained and seeded:
 they show the *shape* of each architecture's limits, not a trained model's
@@ -19,6 +22,7 @@ quality.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import math
 import subprocess
@@ -45,8 +49,8 @@ Figure = plots.Figure
 def random_recurrent_weights(size: int = 16, *, gain: float = 0.9, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A seeded recurrent matrix ``W`` (orthogonal times ``gain``) and input matrix ``U``.
 
-    ``gain`` < 1 shrinks the state a little at every step; an orthogonal matrix
-    times ``gain`` shrinks every direction by exactly that factor (before tanh).
+    An orthogonal matrix keeps every length (a rotation or a reflection), so ``W``
+    scales every direction by exactly ``gain`` (before tanh): < 1 shrinks, > 1 stretches.
     """
     size = as_count(size, "size")
     gain = as_positive(gain, "gain")
@@ -79,17 +83,22 @@ def recurrent_states(inputs: ArrayLike, recurrent: ArrayLike, input_weights: Arr
     return states
 
 
-def recurrent_signal(steps: int, *, gain: float = 0.9, size: int = 16, seed: int = 0) -> np.ndarray:
+def recurrent_signal(steps: int, *, gain: float = 0.9, input_scale: float = 1.0, size: int = 16,
+                     seed: int = 0) -> np.ndarray:
     """How much of a tiny nudge to token 1 is still in the state k steps later.
 
     The effect of the nudge is carried forward with the chain rule, step by
     step, exactly as the state is: ``change_t = tanh'(...) * (W @ change_(t-1))``
-    (tanh' = 1 - tanh^2). Returns ``|change_k| / |change_0|`` for k = 0 .. ``steps``.
+    (tanh' = 1 - tanh^2), so each step multiplies by diag(tanh')·W. Strong inputs
+    (``input_scale`` 1) saturate tanh and make tanh' small: the nudge fades. Weak
+    inputs (0.01) leave tanh' near 1, and the gain decides: 1 keeps, > 1 grows.
+    Returns ``|change_k| / |change_0|`` for k = 0 .. ``steps``.
     """
     steps = as_count(steps, "steps", low=0)
+    input_scale = as_positive(input_scale, "input_scale")
     w, u = random_recurrent_weights(size, gain=gain, seed=seed)
     rng = np.random.default_rng(seed + 1)
-    states = recurrent_states(rng.standard_normal((steps + 1, size)), w, u)
+    states = recurrent_states(input_scale * rng.standard_normal((steps + 1, size)), w, u)
     change = (1 - states[0] ** 2) * (u @ rng.standard_normal(size))  # token 1 nudged
     sizes = [np.linalg.norm(change)]
     for state in states[1:]:
@@ -111,10 +120,13 @@ def path_lengths(distance: int, kernels: Sequence[int] = (3, 5)) -> dict[str, in
 def signal_decay_plot(survival: dict[str, ArrayLike], *, distance: int = 99) -> Figure:
     """Left: transformations between tokens 1 and ``distance + 1``. Right: surviving signal.
 
-    ``survival`` maps a curve label (e.g. "gain 0.9") to a :func:`recurrent_signal` result.
+    ``survival`` maps a curve label (e.g. "gain 0.9, strong input") to a
+    :func:`recurrent_signal` result; labels containing "weak" are drawn dashed.
+    Attention's share is not a curve over steps: it is one step, scaled by the weight
+    w, drawn as a band from 1/(distance + 1) (spread evenly) to 1 (all on token 1).
     """
-    fig = plots.new_figure(10.0, 3.6)
-    bar_ax, line_ax = fig.subplots(1, 2, width_ratios=[1, 1.2])
+    fig = plots.new_figure(11.5, 3.8)
+    bar_ax, line_ax = fig.subplots(1, 2, width_ratios=[1, 1.3])
     lengths = path_lengths(distance)
     names = list(lengths)
     bars = bar_ax.barh(range(len(names)), list(lengths.values()), color=plots.BLUE)
@@ -124,17 +136,23 @@ def signal_decay_plot(survival: dict[str, ArrayLike], *, distance: int = 99) -> 
     bar_ax.set_xlim(0, max(lengths.values()) * 1.2)
     bar_ax.set_xlabel(f"transformations from token 1 to token {distance + 1}")
     bar_ax.spines[["top", "right"]].set_visible(False)
-    styles = ["-", "--", ":", "-."]
     colours = [plots.VERMILLION, plots.BLUE, plots.ORANGE, plots.GREY]
-    for k, (label, values) in enumerate(survival.items()):
+    gains = list(dict.fromkeys(label.split(",")[0] for label in survival))  # one colour per gain
+    for label, values in survival.items():
         v = as_vector(values, f"survival[{label!r}]")
-        line_ax.semilogy(range(len(v)), v, styles[k % 4], color=colours[k % 4], label=f"recurrent, {label}")
-    line_ax.axhline(1.0, color="black", lw=1)
-    line_ax.set_ylim(top=30)  # room for the attention label, no empty decades
-    line_ax.annotate("attention: token 1 is one step away at any distance", (len(v) - 1, 1.0), xytext=(0, 4),
-                     textcoords="offset points", fontsize=8, ha="right")
-    line_ax.set(xlabel="steps after token 1", ylabel="share of the nudge left (log scale)")
-    line_ax.legend(fontsize=8, loc="lower left")
+        style = "--" if "weak" in label else "-"
+        line_ax.semilogy(range(len(v)), v, style, color=colours[gains.index(label.split(",")[0]) % 4], label=label)
+    tokens = distance + 1
+    line_ax.axhspan(1 / tokens, 1.0, color=plots.GREY, alpha=0.3, lw=0)
+    line_ax.annotate(f"grey band: attention at any distance is one step;\nits share is the weight w, from 1/{tokens} "
+                     "(spread evenly)\nto 1 (all on token 1)", (12, 0.1), xytext=(0.03, 0.06),
+                     textcoords="axes fraction", fontsize=7.5, ha="left", va="bottom",
+                     arrowprops={"arrowstyle": "->", "color": "black", "lw": 0.8},
+                     bbox={"boxstyle": "round", "fc": "white", "ec": plots.GREY})
+    line_ax.set(xlabel="steps after token 1", ylabel="share of the nudge left (log scale)",
+                title="recurrent: solid = strong inputs, dashed = weak", )
+    line_ax.title.set_fontsize(9)
+    line_ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="recurrent", title_fontsize=8)
     line_ax.grid(alpha=0.3)
     return fig
 
@@ -224,7 +242,9 @@ DEFAULT_KERNEL = (0.1, 0.2, 0.4, 0.2, 0.1)
 def kernel_weights(n: int, position: int, kernel: ArrayLike = DEFAULT_KERNEL) -> np.ndarray:
     """The weight a centred convolution puts on each of ``n`` tokens for output ``position``.
 
-    The same numbers for every sentence: only the positions matter, not the words.
+    The same numbers for every sentence: each tap belongs to a relative offset
+    (-2 .. 2 for five taps), never to a word. This is the one-number-per-offset toy;
+    a real convolution layer has a d×d matrix per offset, still fixed for every input.
     """
     n = as_count(n, "n")
     position = as_count(position, "position", low=0)
@@ -280,14 +300,17 @@ def compare_kernel_and_attention(
 
 
 def kernel_vs_attention_plot(comparisons: Sequence[Comparison], focus: str = "bank") -> Figure:
-    """A grid of bar charts: one row per sentence, convolution left, attention right."""
-    fig = plots.new_figure(10.0, 2.9 * len(comparisons))
-    axes = np.atleast_2d(fig.subplots(len(comparisons), 2, sharey=True))
-    for row, item in zip(axes, comparisons):
+    """A grid of bar charts: one row per sentence (named on the left), convolution left, attention right."""
+    fig = plots.new_figure(10.0, 3.1 * len(comparisons))
+    for number, (part, item) in enumerate(zip(np.atleast_1d(fig.subfigures(len(comparisons), 1)), comparisons), 1):
+        part.suptitle(f"sentence {number}: " + " ".join(item.tokens), fontsize=10, fontweight="bold")
+        row = part.subplots(1, 2, sharey=True)
         plots.weights_bar_plot(item.convolution, item.tokens, ax=row[0],
                                title=f"convolution (fixed kernel) for {focus!r}", ylim=(0, 0.6))
         plots.weights_bar_plot(item.attention, item.tokens, ax=row[1],
                                title=f"attention (from content) for {focus!r}", ylim=(0, 0.6))
+        row[0].set_ylabel(f"weight from {focus!r}")
+        row[1].set_ylabel("")
         for ax in row:
             ax.tick_params(axis="x", labelrotation=30)
     return fig
@@ -329,8 +352,10 @@ def routing_response(
 ) -> RoutingResponse:
     """Nudge the score ``focus`` gives ``target``; follow the ``dimension`` coordinate of its output.
 
-    "Soft" uses the softmax weights (as :func:`content_weights`); "hard" puts all the
-    weight on the highest score. ``nudges`` defaults to -2 .. 2 in steps of 0.05.
+    The nudge is added to the temperature-scaled score (score / ``temperature``), the
+    number the softmax sees. "Soft" uses the softmax weights (as :func:`content_weights`);
+    "hard" puts all the weight on the highest score (``argmax``: a tie goes to the
+    earlier token). ``nudges`` defaults to -3 .. 5 in steps of 0.05.
     """
     tokens, vectors = vocab.encode(sentence)
     for name, word in (("focus", focus), ("target", target)):
@@ -338,7 +363,7 @@ def routing_response(
             raise ValueError(f"{name} {word!r} is not in the sentence {sentence!r}")
     if dimension not in vocab.dimensions:
         raise ValueError(f"dimension must be one of {', '.join(vocab.dimensions)}, got {dimension!r}")
-    d = np.linspace(-2, 2, 81) if nudges is None else as_vector(nudges, "nudges")
+    d = np.linspace(-3, 5, 161) if nudges is None else as_vector(nudges, "nudges")
     t = as_positive(temperature, "temperature")
     where, column, dim = tokens.index(focus), tokens.index(target), vocab.dimensions.index(dimension)
     scores = np.tile(dot_scores(vectors[where], vectors) / t, (len(d), 1))
@@ -351,25 +376,28 @@ def routing_response(
 
 
 def routing_plot(response: RoutingResponse) -> Figure:
-    """The output coordinate against the nudge: soft attention bends smoothly, hard attention jumps."""
+    """The output coordinate against the nudge: soft attention bends smoothly, hard attention jumps.
+
+    The legend sits below the axes, clear of the curves.
+    """
     r = response
-    fig, ax = plots.new_axes(6.4, 3.6)
+    fig, ax = plots.new_axes(6.4, 4.6)
     ax.plot(r.nudges, r.soft, "-", color=plots.VERMILLION, lw=2, label="soft attention (softmax weights)")
     ax.plot(r.nudges, r.hard, "--", color=plots.BLUE, drawstyle="steps-mid",
             label="hard attention (top score only): flat, then a jump")
     zero = int(np.argmin(np.abs(r.nudges)))
     span = np.array([-0.6, 0.6])
     ax.plot(r.nudges[zero] + span, r.soft[zero] + r.slope[zero] * span, ":", color="black", lw=1.5,
-            label=f"slope at 0: {r.slope[zero]:.3f} (finite, not 0)")
+            label=f"soft slope at 0: {r.slope[zero]:.3f} (it shrinks towards 0 as the softmax saturates)")
     ax.plot([r.nudges[zero]], [r.soft[zero]], "o", color=plots.VERMILLION)
-    ax.set(xlabel=f"change added to the score {r.focus!r} gives {r.target!r}",
+    ax.set(xlabel=f"change added to the temperature-scaled score {r.focus!r} gives {r.target!r}",
            ylabel=f"{r.focus!r} output: {r.dimension}")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1, frameon=False)
     ax.grid(alpha=0.3)
     return fig
 
 
-def routing_table(response: RoutingResponse, shown: Sequence[float] = (-2, -1, 0, 0.15, 0.25, 1, 2)) -> str:
+def routing_table(response: RoutingResponse, shown: Sequence[float] = (-3, -1, 0, 0.15, 0.25, 1, 3, 5)) -> str:
     """The response at a few nudges (the nearest sampled ones): weight, soft and hard output, slope."""
     r = response
     rows = [int(np.argmin(np.abs(r.nudges - value))) for value in shown]
@@ -379,6 +407,27 @@ def routing_table(response: RoutingResponse, shown: Sequence[float] = (-2, -1, 0
 
 
 # --- 4. the price: time and memory ----------------------------------------------------
+def multiply_adds(n: int, d: int, kernel: int = 3) -> dict[str, int]:
+    """Multiply-adds of one layer over ``n`` tokens of width ``d``, counting the big products only.
+
+    Self-attention: scores Q·Kᵀ and weights·V, 2·n²·d. A recurrent layer: W·h and U·x
+    at every step, 2·n·d². A convolution: a d×d matrix per offset, ``kernel``·n·d².
+    (The d×d projections around attention add n·d² of their own, as any layer's do.)
+    """
+    n, d, kernel = as_count(n, "n"), as_count(d, "d"), as_count(kernel, "kernel")
+    return {"attention": 2 * n * n * d, "recurrent": 2 * n * d * d, f"convolution, kernel {kernel}": kernel * n * d * d}
+
+
+def multiply_adds_table(sizes: Sequence[int] = (8, 32, 128, 1024, 16384), d: int = 32, kernel: int = 3) -> str:
+    """Multiply-adds per layer for each n (rows), each architecture (columns), and the cheapest."""
+    body = []
+    for n in sizes:
+        counts = multiply_adds(n, d, kernel)
+        fewest = [name.split(",")[0] for name, c in counts.items() if c == min(counts.values())]
+        body.append([str(n)] + [f"{c:,}" for c in counts.values()] + [" = ".join(fewest)])
+    return plots.text_table(["n"] + list(multiply_adds(1, d, kernel)) + ["fewest"], body)
+
+
 def weight_matrix_bytes(n: int, itemsize: int = 4) -> int:
     """Bytes of one (n, n) weight matrix: n * n * itemsize (4 for float32)."""
     return as_count(n, "n") ** 2 * as_count(itemsize, "itemsize")
@@ -465,30 +514,61 @@ def measure_cost(sizes: Sequence[int] = (64, 128, 256, 512, 1024, 2048, 4096), *
     return _measure_cost_in_worker(ns, dim, seed, repeats)
 
 
-_WORKER_CODE = "from lessons_lib.sequence_models import _cost_worker_main; _cost_worker_main()"
+_WORKER_CODE = "from lessons_lib.sequence_models import _worker_main; _worker_main()"
+_WORKER_TASKS = {  # task name -> (module, function taking the JSON arguments, returning a JSON-able dict)
+    "cost": ("lessons_lib.sequence_models", "_cost_task"),
+    "blockwise": ("lessons_lib.blockwise", "_blockwise_task"),
+}
 _COST_FIELDS = ("sizes", "attention_seconds", "recurrent_seconds", "attention_peak", "recurrent_peak")
 
 
-def _measure_cost_in_worker(ns: list[int], dim: int, seed: int, repeats: int) -> CostMeasurement:
-    """Run :func:`_measure_cost_here` in a fresh Python process; the results come back as JSON.
+class Worker:
+    """A measurement running in a fresh, short-lived Python process; :meth:`result` waits for it.
 
     A plain subprocess (not :mod:`multiprocessing`) works from notebooks, scripts and
-    ``python -`` alike: it never re-imports the caller's ``__main__``.
+    ``python -`` alike: it never re-imports the caller's ``__main__``. Its memory is
+    returned to the system when it ends, so large arrays never swell the caller.
     """
-    request = json.dumps({"ns": ns, "dim": dim, "seed": seed, "repeats": repeats})
-    done = subprocess.run([sys.executable, "-c", _WORKER_CODE], input=request, capture_output=True,
-                          text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"the measuring process failed:\n{done.stderr.strip()}")
-    values = json.loads(done.stdout.strip().splitlines()[-1])
+
+    def __init__(self, task: str, args: dict) -> None:
+        if task not in _WORKER_TASKS:
+            raise ValueError(f"task must be one of {', '.join(_WORKER_TASKS)}, got {task!r}")
+        self.process = subprocess.Popen([sys.executable, "-c", _WORKER_CODE], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.request = json.dumps({"task": task, "args": args})
+        self._answer: dict | None = None
+
+    def result(self) -> dict:
+        """The worker's JSON answer (waits for it the first time; later calls reuse it)."""
+        if self._answer is None:
+            out, err = self.process.communicate(self.request)
+            if self.process.returncode != 0:
+                raise RuntimeError(f"the measuring process failed:\n{err.strip()}")
+            self._answer = json.loads(out.strip().splitlines()[-1])
+        return self._answer
+
+
+def start_worker(task: str, args: dict) -> Worker:
+    """Start ``task`` (a name in ``_WORKER_TASKS``) in a worker process; read it with ``.result()``."""
+    return Worker(task, args)
+
+
+def _measure_cost_in_worker(ns: list[int], dim: int, seed: int, repeats: int) -> CostMeasurement:
+    """Run :func:`_measure_cost_here` in a worker process (see :class:`Worker`)."""
+    values = start_worker("cost", {"ns": ns, "dim": dim, "seed": seed, "repeats": repeats}).result()
     return CostMeasurement(*(np.array(values[field]) for field in _COST_FIELDS))
 
 
-def _cost_worker_main() -> None:
-    """Entry point of the measuring process: JSON arguments on stdin, JSON results on stdout."""
-    args = json.loads(sys.stdin.read())
+def _cost_task(args: dict) -> dict:
     cost = _measure_cost_here(args["ns"], args["dim"], args["seed"], args["repeats"])
-    print(json.dumps({field: getattr(cost, field).tolist() for field in _COST_FIELDS}))
+    return {field: getattr(cost, field).tolist() for field in _COST_FIELDS}
+
+
+def _worker_main() -> None:
+    """Entry point of the measuring process: JSON request on stdin, JSON results on stdout."""
+    request = json.loads(sys.stdin.read())
+    module, function = _WORKER_TASKS[request["task"]]
+    print(json.dumps(getattr(importlib.import_module(module), function)(request["args"])))
 
 
 def _measure_cost_here(ns: list[int], dim: int, seed: int, repeats: int) -> CostMeasurement:
@@ -527,13 +607,14 @@ def cost_plot(cost: CostMeasurement) -> Figure:
     time_ax.loglog(n, _reference(n, r_ms, 1), "-.", color=plots.GREY, label="grows like n (guide)")
     time_ax.loglog(n, a_ms, "o-", color=plots.VERMILLION, label="attention (all rows at once)")
     time_ax.loglog(n, r_ms, "s--", color=plots.BLUE, label="recurrent loop (n steps)")
-    time_ax.set(xlabel="sequence length n", ylabel="time (ms, fastest of ≥ 3 runs)",
+    time_ax.set(xlabel="sequence length n (log scale)", ylabel="time (ms, fastest of ≥ 3 runs; log scale)",
                 title="time on one core (varies per run)")
     mem_ax.loglog(n, cost.weight_matrix / MIB, "-", color=plots.GREY, lw=9, alpha=0.45, solid_capstyle="butt",
                   label="one n×n float32 matrix (n²·4 bytes)")
     mem_ax.loglog(n, cost.attention_peak / MIB, "o-", color=plots.VERMILLION, label="attention, measured peak")
     mem_ax.loglog(n, cost.recurrent_peak / MIB, "s--", color=plots.BLUE, label="recurrent loop, measured peak")
-    mem_ax.set(xlabel="sequence length n", ylabel="memory (MiB)", title="peak memory (the same every run)")
+    mem_ax.set(xlabel="sequence length n (log scale)", ylabel="memory (MiB, log scale)",
+               title="peak memory (the same every run)")
     for ax in (time_ax, mem_ax):
         ax.set_xticks(n, [str(v) for v in n], fontsize=8)
         ax.minorticks_off()
@@ -579,4 +660,5 @@ __all__ = [
     "kernel_vs_attention_table", "RoutingResponse", "routing_response", "routing_plot", "routing_table",
     "weight_matrix_bytes", "best_time", "peak_bytes", "CostMeasurement", "measure_cost", "cost_plot",
     "time_table", "peak_memory_table", "cost_table", "memory_table", "average_step_factor", "one_blas_thread",
+    "multiply_adds", "multiply_adds_table", "Worker", "start_worker",
 ]

@@ -2,9 +2,16 @@
 import numpy as np
 import pytest
 
+from lessons_lib import Partial
 from lessons_lib.checks import beyond
 
+def _no_rescale(first, second):  # the tempting slip: add the parts as they are
+    return Partial(np.maximum(first.maximum, second.maximum), first.total + second.total,
+                   first.weighted + second.weighted)
+
+
 WRONG = {
+    "check_merge_partials": _no_rescale,
     "check_dilated_receptive_field": lambda layers, kernel: 1 + layers * (kernel - 1),  # the undilated stack
     "check_layers_kernel_7": 16,
     "check_weight_matrix_bytes": 8192 * 8192 * 8,
@@ -156,3 +163,45 @@ def test_dilated_field_check_does_not_reveal_the_expected_count(capsys):
 def test_causal_mask_hint_does_not_contain_the_code(capsys):
     beyond.check_causal_mask(...)
     assert "tril" not in capsys.readouterr().out
+
+
+def _merge_with(factor):
+    """A merge that rescales each part by ``factor(own maximum, common maximum)``."""
+    def merge(first, second):
+        m = np.maximum(first.maximum, second.maximum)
+        a, b = factor(first.maximum, m), factor(second.maximum, m)
+        return Partial(m, first.total * a + second.total * b, first.weighted * a + second.weighted * b)
+    return merge
+
+
+PLAUSIBLE_MERGES = {
+    "no rescale": (_no_rescale, "added as they are"),
+    "exponent the wrong way round": (_merge_with(lambda own, m: np.exp(m - own)), "above 1"),
+    "rescaled by exp(own maximum), no common shift": (_merge_with(lambda own, m: np.exp(own)), ""),
+    "only the total rescaled": (lambda f, s: Partial(np.maximum(f.maximum, s.maximum),
+                                                     *_merge_with(lambda own, m: np.exp(own - m))(f, s)[1:2],
+                                                     f.weighted + s.weighted), "weighted needs the same"),
+    "the first part's maximum kept": (lambda f, s: Partial(f.maximum, *_merge_with(
+        lambda own, m: np.exp(own - f.maximum))(f, s)[1:]), "larger of the two"),
+    "the two outputs averaged": (lambda f, s: Partial(np.maximum(f.maximum, s.maximum), np.ones_like(f.total),
+                                                      (f.weighted / f.total + s.weighted / s.total) / 2), ""),
+    "a tuple of two": (lambda f, s: (f.maximum, f.total), "return Partial"),
+}
+
+
+@pytest.mark.parametrize("name", PLAUSIBLE_MERGES)
+def test_merge_check_fails_plausible_wrong_merges_and_names_the_slip(name, capsys):
+    merge, words = PLAUSIBLE_MERGES[name]
+    assert not beyond.check_merge_partials(merge)
+    out = capsys.readouterr().out
+    assert out.startswith("❌") and "Hint" in out and words in out
+
+
+def test_merge_check_passes_a_learner_style_merge(capsys):
+    assert beyond.check_merge_partials(_merge_with(lambda own, m: np.exp(own - m)))
+    assert capsys.readouterr().out.startswith("✅")
+
+
+def test_merge_check_names_the_stub_left_in_the_fields(capsys):
+    assert not beyond.check_merge_partials(lambda f, s: Partial(np.maximum(f.maximum, s.maximum), ..., ...))
+    assert "still empty" in capsys.readouterr().out

@@ -300,3 +300,49 @@ def test_measure_cost_rejects_a_worker_flag_that_is_not_a_bool():
 def test_measure_cost_rejects_a_negative_seed():
     with pytest.raises(ValueError, match="seed"):
         sm.measure_cost(sizes=(64,), seed=-1)
+
+
+# --- issue 13: fading or growing, arithmetic per layer, routing wording --------------------
+
+
+def test_with_weak_inputs_gain_one_keeps_most_of_the_nudge_and_gain_above_one_grows_it():
+    assert sm.recurrent_signal(99, gain=1.0, input_scale=0.01)[99] > 0.5
+    assert sm.recurrent_signal(99, gain=1.5, input_scale=0.01)[99] > 100
+    assert sm.recurrent_signal(99, gain=1.5, input_scale=1.0)[99] < 1e-6  # strong inputs saturate tanh
+
+
+def test_recurrent_signal_rejects_a_non_positive_input_scale():
+    with pytest.raises(ValueError, match="input_scale"):
+        sm.recurrent_signal(5, input_scale=0)
+
+
+def test_multiply_adds_favour_attention_exactly_while_n_is_below_d():
+    for n in (8, 31, 32, 33, 128):
+        counts = sm.multiply_adds(n, 32)
+        assert (counts["attention"] < counts["recurrent"]) == (n < 32)
+    assert sm.multiply_adds(10, 4, kernel=5) == {"attention": 800, "recurrent": 320, "convolution, kernel 5": 800}
+    assert "attention = recurrent" in sm.multiply_adds_table(sizes=(32,), d=32)
+
+
+def test_routing_plot_says_the_change_is_added_to_the_temperature_scaled_score():
+    fig = sm.routing_plot(sm.routing_response())
+    assert "temperature-scaled score" in fig.axes[0].get_xlabel()
+
+
+def test_soft_slope_shrinks_towards_zero_as_the_softmax_saturates():
+    slope = sm.routing_response(nudges=[0.0, 5.0, 10.0]).slope
+    assert slope[0] > slope[1] > slope[2] > 0 and slope[2] < 0.01 * slope[0]
+
+
+def test_a_worker_rejects_an_unknown_task():
+    with pytest.raises(ValueError, match="task must be one of"):
+        sm.start_worker("nap", {})
+
+
+def test_the_decay_plot_draws_a_weight_band_for_attention_not_a_line_at_one():
+    survival = {"gain 0.9, strong input": sm.recurrent_signal(10), "gain 0.9, weak input":
+                sm.recurrent_signal(10, input_scale=0.01)}
+    ax = sm.signal_decay_plot(survival, distance=99).axes[1]
+    band = [p for p in ax.patches if p.get_height() != 0]
+    assert any(np.isclose(p.get_y(), 0.01) and np.isclose(p.get_y() + p.get_height(), 1.0) for p in band)
+    assert [line.get_linestyle() for line in ax.get_lines()[:2]] == ["-", "--"]

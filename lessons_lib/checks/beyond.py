@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..attention import causal_mask, dot_scores
+from ..attention import Partial, attend, causal_mask, dot_scores, merge_partials, partial_attention
 from ..qkv import hand_projections, project
 from ..vocab import RIVER_SENTENCE, WORDS
 from . import Verdict, as_answer, call_safely, check_array, largest_gap, report
@@ -52,8 +52,61 @@ def check_layers_kernel_7(answer: Any) -> Verdict:
 def check_weight_matrix_bytes(answer: Any) -> Verdict:
     """Lesson 07: bytes of one float32 weight matrix for n = 8192 tokens."""
     return check_array(answer, np.array(8192.0**2 * 4), atol=0.5,
-                       success="Right: 268,435,456 bytes, 256 MiB, for one head of one layer.",
+                       success="Right: 268,435,456 bytes, 256 MiB, for one head of one layer, if the matrix is stored.",
                        hint="one weight for every (query, key) pair of tokens; how many bytes is one float32 number?")
+
+
+_MERGE_CASES = ((71, 4, 1.0), (72, 1, 1.0), (73, 8, 3.0), (74, 5, 1e3))  # seed, split, score scale
+
+
+def _merge_case(seed: int, split: int, scale: float) -> tuple[Partial, Partial, Partial, np.ndarray]:
+    """Two partials over keys 1..split and split+1..9, the partial over all 9 keys, and attend's output."""
+    rng = np.random.default_rng(seed)
+    queries, keys, values = rng.normal(size=(3, 4)) * scale, rng.normal(size=(9, 4)), rng.normal(size=(9, 2))
+    first = partial_attention(queries, keys[:split], values[:split])
+    second = partial_attention(queries, keys[split:], values[split:])
+    return first, second, partial_attention(queries, keys, values), attend(queries, keys, values)[0]
+
+
+def _merge_slip(got: list[np.ndarray], first: Partial, second: Partial, whole: Partial) -> str:
+    """Name a plausible slip in a merged partial, or describe the gap."""
+    if not np.allclose(got[0], whole.maximum):
+        return "maximum should be the larger of the two parts' maxima, row by row"
+    if np.allclose(got[1], first.total + second.total):
+        return "the totals were added as they are, but each was measured against its own maximum"
+    if np.allclose(got[1], whole.total) and not np.allclose(got[2], whole.weighted):
+        return "total is right; weighted needs the same rescaling as total"
+    if (got[1] > first.total + second.total + 1e-12).any():
+        return "a part grew: a rescale factor above 1 (is the exponent the wrong way round?)"
+    return "merged total " + largest_gap(got[1], whole.total, digits=4)
+
+
+def check_merge_partials(function: Callable) -> Verdict:
+    """Lesson 07: ``function(first, second)`` merges two :class:`Partial` results into the one over all keys."""
+    hint = ("each part's sums were taken against its own maximum. Bring both to the common maximum M: "
+            "exp(s − a) · exp(a − M) = exp(s − M). So multiply each part's total and weighted sum by one "
+            "factor (which?), then add the parts.")
+    for seed, split, scale in _MERGE_CASES:
+        first, second, whole, output = _merge_case(seed, split, scale)
+        result, problem = call_safely(function, first, second)
+        got = None
+        if not problem:
+            if not isinstance(result, tuple) or len(result) != 3:
+                problem = "return Partial(maximum, total, weighted)"
+            else:
+                fields = [as_answer(value, expected.shape) for value, expected in zip(result, whole)]
+                problem = next((text for _, text in fields if text), "")
+                got = None if problem else [array for array, _ in fields]
+        if got is not None and not all(np.allclose(g, w, rtol=1e-9, atol=0) for g, w in zip(got, whole)):
+            problem = _merge_slip(got, first, second, whole)
+        if problem:
+            where = f" (scores up to about {scale:g})" if scale > 10 else ""
+            return report(False, "", problem + where, hint)
+        if not np.allclose(got[2] / got[1], output, atol=1e-10):  # cannot happen when the fields match
+            return report(False, "", "weighted / total is not the attention output over all keys", hint)
+    return report(True, "Right: M = max(a, b); total = total_a·exp(a − M) + total_b·exp(b − M), the same for "
+                  "weighted. Every factor is at most 1, so even scores near 1000 cannot overflow, and "
+                  "weighted / total equals attend's output over all the keys.", "", "")
 
 
 # --- lesson 08 -----------------------------------------------------------------------
@@ -156,6 +209,7 @@ SOLUTIONS: dict[str, Callable[[], Any]] = {
     "check_dilated_receptive_field": lambda: _dilated_field,
     "check_layers_kernel_7": lambda: math.ceil(99 / 6),
     "check_weight_matrix_bytes": lambda: 8192 * 8192 * 4,
+    "check_merge_partials": lambda: merge_partials,
     "check_softmax_jacobian": lambda: _softmax_jacobian,
     "check_chance_accuracy": lambda: 1 / 3,
     "check_scaled_scores": _river_scaled_scores,

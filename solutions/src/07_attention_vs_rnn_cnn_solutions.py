@@ -14,7 +14,12 @@ import math
 import numpy as np
 
 from lessons_lib import sequence_models as sm
-from lessons_lib.checks.beyond import check_dilated_receptive_field, check_layers_kernel_7, check_weight_matrix_bytes
+from lessons_lib.checks.beyond import (
+    check_dilated_receptive_field,
+    check_layers_kernel_7,
+    check_merge_partials,
+    check_weight_matrix_bytes,
+)
 
 # %% [markdown]
 # ## 1. Dilated convolutions
@@ -109,10 +114,63 @@ print("same as the lesson's weight_matrix_bytes:", weight_bytes == sm.weight_mat
 check_weight_matrix_bytes(weight_bytes)
 
 # %% [markdown]
-# That is 256 MiB for **one** head of **one** layer. It fits the lesson's pattern: twice the
+# That is 256 MiB for **one** head of **one** layer, if the matrix is stored (section 5 of the
+# lesson computes the same output without ever storing it). It fits the lesson's pattern: twice the
 # length (8192 instead of 4096 tokens) gives four times the memory (256 MiB instead of
 # 64 MiB). The common slip is numpy's default `float64`, 8 bytes a number, which doubles
 # the answer:
 
 # %%
 check_weight_matrix_bytes(n * n * np.dtype(np.float64).itemsize)
+
+# %% [markdown]
+# ## 4. Merge two partial softmax results
+#
+# Each part was summed against its **own** maximum: the first part holds
+# total_a = Σ exp(s − a), the second total_b = Σ exp(s − b). The merged part must hold
+# Σ exp(s − M) over all keys, with M = max(a, b). For every score of the first part,
+#
+# exp(s − M) = exp(s − a) · exp(a − M),
+#
+# and exp(a − M) is the same number for the whole part, so it multiplies the part's total
+# and its weighted sum at once. The second part gets exp(b − M). One of the two factors is
+# exactly 1 (the part that holds the maximum), the other is below 1: nothing can overflow.
+
+# %%
+from lessons_lib import Partial, attend, merge_partials, partial_attention
+
+
+def merge(first, second):
+    maximum = np.maximum(first.maximum, second.maximum)
+    scale_first = np.exp(first.maximum - maximum)  # <= 1
+    scale_second = np.exp(second.maximum - maximum)  # <= 1
+    total = first.total * scale_first + second.total * scale_second
+    weighted = first.weighted * scale_first + second.weighted * scale_second
+    return Partial(maximum, total, weighted)
+
+
+# %% [markdown]
+# Try it on the lesson's kind of split: 3 queries, 9 keys cut after the fourth, scores made
+# large on purpose (queries times 300). The merged output must be attention over all 9
+# keys, and the merged `Partial` must equal the one computed over all keys at once
+# (the library's `merge_partials` does the same, with its inputs checked).
+
+# %%
+rng = np.random.default_rng(0)
+queries, keys, values = 300 * rng.normal(size=(3, 4)), rng.normal(size=(9, 4)), rng.normal(size=(9, 2))
+first = partial_attention(queries, keys[:4], values[:4])
+second = partial_attention(queries, keys[4:], values[4:])
+merged = merge(first, second)
+print("output = attention over all 9 keys:", np.allclose(merged.weighted / merged.total, attend(queries, keys, values)[0]))
+print("same Partial as all keys at once:  ",
+      all(np.allclose(a, b) for a, b in zip(merged, partial_attention(queries, keys, values))))
+print("same as lessons_lib.merge_partials:", all(np.allclose(a, b) for a, b in zip(merged, merge_partials(first, second))))
+check_merge_partials(merge)
+
+# %% [markdown]
+# The tempting slip adds the two parts as they are. It is right only when both parts have
+# the same maximum; otherwise one part is counted too heavily:
+
+# %%
+check_merge_partials(lambda first, second: Partial(np.maximum(first.maximum, second.maximum),
+                                                   first.total + second.total, first.weighted + second.weighted))
