@@ -127,8 +127,10 @@ class LiveFigure:
 class LiveHeatmap:
     """A heatmap shown as an HTML table (:func:`~lessons_lib.html_heatmap.heatmap_html`), refreshed in place.
 
-    A slider step rewrites one string: no figure to redraw or picture to encode,
-    so the new colours are on screen within two frames (see benchmarks/bench_browser.py).
+    A slider step rewrites one string, ``table`` (the line of text above the
+    table and the table itself): no figure to redraw or picture to encode, and
+    one widget update a step. ``text`` is a separate line for messages that come
+    without a new table (e.g. input that cannot be shown); a refresh clears it.
 
     Parameters
     ----------
@@ -139,12 +141,14 @@ class LiveHeatmap:
         self.labels = labels
         self.table = widgets.HTML()
         self.text = widgets.HTML()
+        self.caption = ""
         self.renders = 0
 
     def refresh(self, weights: np.ndarray, text: str = "") -> None:
         """Show ``weights`` in the table and ``text`` (a line or two) above it."""
-        self.text.value = f"<p>{html.escape(text)}</p>" if text else ""
-        self.table.value = heatmap_html(weights, **self.labels)
+        self.caption = text
+        self.text.value = ""  # unchanged values are not sent: no second update in the usual step
+        self.table.value = (f"<p>{html.escape(text)}</p>" if text else "") + heatmap_html(weights, **self.labels)
         self.renders += 1
 
 

@@ -176,7 +176,7 @@ def test_every_heatmap_explorer_step_shows_the_new_weights(heatmap):
 
 def test_heatmap_explorer_steps_build_no_figure(heatmap, counters):
     heatmap.temperature_slider.value = 0.5
-    assert counters["figures"] == 0 and "temperature = 0.50" in heatmap.view.text.value
+    assert counters["figures"] == 0 and "temperature = 0.50" in heatmap.view.caption
 
 
 def test_every_live_figure_heatmap_step_shows_different_pixels(heatmap_figure):

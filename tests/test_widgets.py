@@ -253,7 +253,7 @@ def test_lowering_the_matrix_explorer_temperature_sharpens_every_row(matrix_expl
     assert (matrix_explorer.weights.max(axis=1) > before).all()
     shown = read_heatmap(matrix_explorer.view.table.value).values
     np.testing.assert_allclose(shown, matrix_explorer.weights, atol=0.005 + 1e-9)
-    assert "temperature = 0.10" in matrix_explorer.view.text.value
+    assert "temperature = 0.10" in matrix_explorer.view.caption
 
 
 def test_weight_matrix_explorer_rejects_mismatched_tokens():
