@@ -252,7 +252,7 @@ def _free_label(x: float, y: float, text: str, anchor: str, placed: list, size: 
     """
     width = text_width(text, size)
     left = x if anchor == "start" else x - width
-    for shift in (0.0, size + 2, -26.0):  # (x, y) is 17 px below the dot: -26 puts it 9 px above
+    for shift in (0.0, size + 2, -26.0):  # (x, y) is 17 px (or more) below the dot: -26 puts it above
         box = (left, left + width, y + shift - size, y + shift + 2)
         if not any(box[0] < b[1] and b[0] < box[1] and box[2] < b[3] and b[2] < box[3] for b in placed):
             break
@@ -291,19 +291,20 @@ def plane_panel(
     xs, ys, out, _, _ = _plot_box(width, height, low, high, title, *dim_names)
     spots, spot_labels, groups = _group_spots(p, names)
     totals = np.bincount(groups, weights=w, minlength=len(spots))
-    for (x, y), text, total in zip(spots, spot_labels, totals):
-        radius = math.sqrt((30 + 600 * total) / math.pi) * 1.1  # the area matplotlib's blend_plot gives
+    radii = np.sqrt((30 + 600 * totals) / math.pi) * 1.1  # the dot areas matplotlib's blend_plot gives
+    for (x, y), text, total, radius in zip(spots, spot_labels, totals, radii):
         out.append(f'<circle class="word" cx="{_f(xs(x))}" cy="{_f(ys(y))}" r="{_f(radius)}" fill="{BLUE}" '
                    f'fill-opacity="0.8">{_tooltip(f"{text}: weight {total:.3f}")}</circle>')
     placed: list[tuple[float, float, float, float]] = []
-    for (x, y), text in zip(spots, spot_labels):
+    for (x, y), text, radius in zip(spots, spot_labels, radii):
         others = spots[(spots[:, 0] != x) | (spots[:, 1] != y)]
         dx = 8  # below right, unless a neighbour is close on the right: then below left
         if len(others):
             near = others[np.argmin(np.hypot(others[:, 0] - x, others[:, 1] - y))]
             if np.hypot(near[0] - x, near[1] - y) < 0.35 and near[0] > x:
                 dx = -8
-        out.append(_free_label(xs(x) + dx, ys(y) + 17, text, "start" if dx > 0 else "end", placed))
+        below = max(17.0, float(radius) + 12)  # the label's baseline, clear of a large dot
+        out.append(_free_label(xs(x) + dx, ys(y) + below, text, "start" if dx > 0 else "end", placed))
     bx, by = xs(float(b[0])), ys(float(b[1]))
     out.append(f'<polygon class="blend" points="{_star(bx, by, 12)}" fill="{VERMILLION}" stroke="#000" '
                f'data-x="{b[0]:.4f}" data-y="{b[1]:.4f}">{_tooltip(f"blend: ({b[0]:.3f}, {b[1]:.3f})")}</polygon>')
