@@ -308,7 +308,8 @@ class AttentionExplorer(_Explorer):
         for slider in self.sliders:
             slider.observe(self._on_change, names="value")
         controls = widgets.VBox([widgets.HTML("<b>relevance of each word</b>"), *self.sliders], layout=CONTROLS_LAYOUT)
-        self.widget = widgets.HBox([controls, self.view.widget], layout=BESIDE_LAYOUT)
+        # a column holding one row, like the other explorers (and the text form the lessons store)
+        self.widget = widgets.VBox([widgets.HBox([controls, self.view.widget], layout=BESIDE_LAYOUT)])
         self._update()
 
     @property
@@ -404,7 +405,8 @@ class SoftmaxExplorer(_TemperatureExplorer):
             slider.observe(self._update, names="value")
         controls = widgets.VBox([widgets.HTML("<b>scores</b>"), *self.sliders, self.temperature_slider],
                                 layout=CONTROLS_LAYOUT)
-        self.widget = widgets.HBox([controls, self.view.widget], layout=BESIDE_LAYOUT)
+        # a column holding one row, like the other explorers (and the text form the lessons store)
+        self.widget = widgets.VBox([widgets.HBox([controls, self.view.widget], layout=BESIDE_LAYOUT)])
         self._update()
 
     @property
