@@ -1,4 +1,4 @@
-"""In-kernel work per slider step: recompute, update the artists, redraw, encode the PNG.
+"""In-kernel work per slider step: recompute, then write the new picture (SVG or HTML table).
 
 Each step sets a slider value exactly as the browser does (the widget's observer
 runs synchronously), so the time is everything the kernel does before the new
@@ -46,6 +46,7 @@ def _step_figures(label: str, slider, values: list[float], target: float | None)
 
 
 def run() -> list[Figure]:
+    from lessons_lib.example_widgets import TranslationExplorer, TrophyExplorer
     from lessons_lib.widgets import AttentionExplorer
 
     figures = []
@@ -56,6 +57,10 @@ def run() -> list[Figure]:
     deposit = explorer.sliders[explorer.tokens.index("deposit")]
     relevances = [0.2 + 0.6 * k / STEPS for k in range(STEPS)]
     figures += _step_figures("attention weight explorer", deposit, relevances, None)
+    trophy = TrophyExplorer()
+    figures += _step_figures("trophy explorer", trophy.slider, [3, 4] * (STEPS // 2), None)
+    translation = TranslationExplorer()
+    figures += _step_figures("translation explorer", translation.slider, [3, 4] * (STEPS // 2), None)
     return figures
 
 

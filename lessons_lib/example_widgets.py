@@ -8,8 +8,9 @@
 * :class:`TranslationExplorer` - step through the English words; the
   spotlight on the French words moves.
 
-As in :mod:`lessons_lib.widgets`, each explorer builds its figure once,
-updates it in place and keeps its numbers in plain attributes.
+As in :mod:`lessons_lib.widgets`, each explorer shows one SVG picture
+(:mod:`lessons_lib.svg_views`) with its caption and text twin, rewritten in
+place at every step, and keeps its numbers in plain attributes.
 """
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ import ipywidgets as widgets
 import numpy as np
 
 from . import diagrams, plots
+from .svg_views import LivePicture, alignment_panel, arcs_panel, bar_panel, sense_panel, svg_figure
 from .examples import (
     ENGLISH_SENTENCE, FILLERS, FRENCH_SENTENCE, MONEY_SENTENCE, bank_sense, cross_attention, focus_blend, it_weights,
     sentence_problem,
 )
 from .vocab import WORDS
-from .widgets import LiveFigure, _Explorer
+from .widgets import _Explorer
+
 
 class BankSentenceExplorer(_Explorer):
     """Type a sentence; the weights of "bank" and its blended vector update.
@@ -47,11 +50,9 @@ class BankSentenceExplorer(_Explorer):
         self.box = widgets.Text(value=sentence, description="sentence", continuous_update=False,
                                 layout=widgets.Layout(width="520px"))
         self.message = widgets.HTML()
-        fig = plots.new_figure(9.5, 4.4)
-        self._axes = fig.subplots(1, 2, width_ratios=[1.3, 1])
-        self.view = LiveFigure(fig)
+        self.view = LivePicture()
         self.box.observe(self._on_text, names="value")
-        self.widget = widgets.VBox([self.box, self.message, self.view.image, self.view.text])
+        self.widget = widgets.VBox([self.box, self.message, self.view.widget])
         self._show(sentence)
 
     def set_sentence(self, sentence: str) -> None:
@@ -79,15 +80,19 @@ class BankSentenceExplorer(_Explorer):
         self._redraw()
 
     def _redraw(self) -> None:
-        bar_ax, blend_ax = self._axes
-        bar_ax.clear()  # a new sentence has a new number of words: draw the panels afresh
-        blend_ax.clear()
-        plots.weights_bar_plot(self.weights, self.tokens, ax=bar_ax, title="weights of 'bank'",
-                               ylim=(0.0, max(0.4, float(self.weights.max()) + 0.1)))
-        words = {t: v for t, v in zip(self.tokens, self.vectors) if t != self.focus}
-        diagrams.sense_plane_plot({"new 'bank' in this sentence": self.output}, ax=blend_ax, words=words,
-                                  reference={"bank alone": WORDS.vector("bank")}, title="finance vs nature")
-        self.view.refresh(f"sentence: {' '.join(self.tokens)}\nsense: {self.sense}\n\n"
+        width = max(340, 60 + 44 * len(self.tokens))
+        bars = bar_panel(self.weights, self.tokens, width=width, height=330, title="weights of 'bank'",
+                         ylim=(0.0, max(0.4, float(self.weights.max()) + 0.1)))
+        finance, nature = WORDS.axis("finance"), WORDS.axis("nature")
+        plane = [finance, nature]
+        words = {t: v[plane] for t, v in zip(self.tokens, self.vectors) if t != self.focus}
+        sense = sense_panel(self.output[plane], "new 'bank' in this sentence", width=330, height=350,
+                            reference={"bank alone": WORDS.vector("bank")[plane]}, words=words,
+                            title="finance vs nature")
+        picture = svg_figure([(bars, width, 330), (sense, 330, 350)], label=(
+            "Bar chart of the weights of 'bank', and the new 'bank' on the finance-nature plane; "
+            "the numbers are in the table beside it."))
+        self.view.refresh(picture, f"sentence: {' '.join(self.tokens)}\nsense: {self.sense}\n\n"
                           + plots.weights_table(self.weights, self.tokens) + "\n\nblended 'bank'\n"
                           + plots.vector_table(self.output, WORDS.dimensions))
 
@@ -105,15 +110,10 @@ class TrophyExplorer(_Explorer):
                                             description="too …", style={"button_width": "70px"})
         self.slider = widgets.IntSlider(value=between, min=0, max=len(FILLERS), description="fillers between",
                                         style={"description_width": "110px"}, layout=widgets.Layout(width="360px"))
-        self.summary = widgets.HTML()
-        self._compute()
-        fig = diagrams.arc_plot(self.weights, self.tokens, self.source, title=self._title())
-        fig.set_size_inches(11.5, 3.6)
-        self.view = LiveFigure(fig, relayout=False)  # the same words, reordered: the margins stay
+        self.view = LivePicture()
         for control in (self.toggle, self.slider):
             control.observe(self._update, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.toggle, self.slider]), self.summary,
-                                    self.view.image, self.view.text])
+        self.widget = widgets.VBox([widgets.HBox([self.toggle, self.slider]), self.view.widget])
         self._update()
 
     @property
@@ -135,16 +135,20 @@ class TrophyExplorer(_Explorer):
     def _title(self) -> str:
         return f'weights of "it" in "…because it was too {self.adjective}" (toy 2: roles)'
 
+    @property
+    def summary(self) -> str:
+        """The line above the picture: the noun "it" looks at most, with both nouns' weights."""
+        return self.view.caption
+
     def _update(self, _change=None) -> None:
         self._compute()
-        ax = self.view.fig.axes[0]
-        diagrams.update_arcs(ax, self.weights, self.source, self.tokens)
-        ax.set_title(self._title())
-        self.summary.value = (
-            f'<p>"it" looks most at: <b>{self.top_noun}</b> — trophy {self.trophy_weight:.3f}, '
-            f"suitcase {self.suitcase_weight:.3f}; trophy is {self.distance} words before it.</p>"
-        )
-        self.view.refresh(diagrams.arc_table(self.weights, self.tokens, self.source, digits=3))
+        arcs = arcs_panel(self.weights, self.tokens, self.source, width=920, height=300, title=self._title())
+        picture = svg_figure([(arcs, 920, 300)], label=(
+            'Arcs from "it" to every word of the sentence, thicker for larger weights; '
+            "the weights are in the table beside it."))
+        summary = (f'"it" looks most at: <b>{self.top_noun}</b> — trophy {self.trophy_weight:.3f}, '
+                   f"suitcase {self.suitcase_weight:.3f}; trophy is {self.distance} words before it.")
+        self.view.refresh(picture, diagrams.arc_table(self.weights, self.tokens, self.source, digits=3), summary)
 
 
 class TranslationExplorer(_Explorer):
@@ -154,12 +158,9 @@ class TranslationExplorer(_Explorer):
         self.targets, self.sources, self.matrix = cross_attention(ENGLISH_SENTENCE, FRENCH_SENTENCE)
         self.slider = widgets.IntSlider(value=step, min=0, max=len(self.targets) - 1, description="English word",
                                         style={"description_width": "100px"}, layout=widgets.Layout(width="360px"))
-        self.caption = widgets.HTML()
-        fig = diagrams.alignment_plot(self.matrix, self.targets, self.sources, highlight=self.step,
-                                      title="cross-attention: English word → French words (toy vectors)")
-        self.view = LiveFigure(fig, moving=lambda: plots.moving_artists(*fig.axes, gids=diagrams.ALIGNMENT_MOVING))
+        self.view = LivePicture()
         self.slider.observe(self._update, names="value")
-        self.widget = widgets.VBox([self.slider, self.caption, self.view.image, self.view.text])
+        self.widget = widgets.VBox([self.slider, self.view.widget])
         self._update()
 
     @property
@@ -170,11 +171,20 @@ class TranslationExplorer(_Explorer):
         self.word = self.targets[self.step]
         self.weights = self.matrix[self.step]
         self.peak = self.sources[int(np.argmax(self.weights))]
-        diagrams.update_alignment(self.view.fig.axes[0], self.matrix, self.step)
         lit = [f"{self.sources[j]} (position {j})" for j in np.flatnonzero(self.weights >= self.weights.max() - 0.01)]
         spot = f"is on <b>{html.escape(self.peak)}</b>" if len(lit) == 1 else "is shared by " + " and ".join(
             f"<b>{html.escape(x)}</b>" for x in lit)
-        self.caption.value = (f"<p>Producing <b>{html.escape(self.word)}</b>: the spotlight {spot} "
-                              f"({self.weights.max():.2f}).</p>")
+        caption = f"Producing <b>{html.escape(self.word)}</b>: the spotlight {spot} ({self.weights.max():.2f})."
+        width = 160 + 90 * max(len(self.targets), len(self.sources))
+        links = alignment_panel(self.matrix, self.targets, self.sources, highlight=self.step, width=width,
+                                height=260, title="cross-attention: English word → French words (toy vectors)")
+        picture = svg_figure([(links, width, 260)], label=(
+            f"Lines from each English word to the French words, those of {self.word!r} in colour and "
+            "thicker for larger weights; its weights are in the table beside it."))
         table = plots.weights_table(self.weights, self.sources)
-        self.view.refresh(f"step {self.step}: English word {self.word!r}\n{table}")
+        self.view.refresh(picture, f"step {self.step}: English word {self.word!r}\n{table}", caption)
+
+    @property
+    def caption(self) -> str:
+        """The line above the picture: where the spotlight is for the current English word."""
+        return self.view.caption

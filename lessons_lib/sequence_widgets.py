@@ -1,18 +1,18 @@
 """Widgets for lessons 07-09: a training progress bar and the sqrt(d) explorer.
 
-Like :mod:`lessons_lib.widgets`: figures are built once and updated in place,
-numbers live in plain attributes, and the text beside the picture says the
-same as the picture.
+Like :mod:`lessons_lib.widgets`: the picture is SVG rewritten in place at each
+step (:mod:`lessons_lib.svg_views`), numbers live in plain attributes, and the
+text beside the picture says the same as the picture.
 """
 from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
 
-from . import plots
 from .attention import softmax
 from .qkv import random_scores, saturation
-from .widgets import LiveFigure, _Explorer
+from .svg_views import LivePicture, bar_panel, svg_figure
+from .widgets import _Explorer
 
 
 class TrainingProgress(_Explorer):
@@ -52,15 +52,10 @@ class ScalingExplorer(_Explorer):
         self.measured = saturation(DIM_CHOICES, keys=keys, trials=trials, seed=seed)
         self.slider = widgets.SelectionSlider(options=list(DIM_CHOICES), value=d, description="dimension d",
                                               layout=widgets.Layout(width="420px"), style={"description_width": "90px"})
-        labels = [f"key {k + 1}" for k in range(keys)]
-        fig = plots.new_figure(9.0, 3.0)
-        self._axes = fig.subplots(1, 2, sharey=True)
-        self._compute()
-        plots.weights_bar_plot(self.weights_unscaled, labels, ax=self._axes[0], title="softmax(q·k)")
-        plots.weights_bar_plot(self.weights_scaled, labels, ax=self._axes[1], title="softmax(q·k / √d)")
-        self.view = LiveFigure(fig, moving=lambda: plots.moving_artists(*fig.axes))
+        self.labels = [f"key {k + 1}" for k in range(keys)]
+        self.view = LivePicture()
         self.slider.observe(self._update, names="value")
-        self.widget = widgets.VBox([self.slider, self.view.image, self.view.text])
+        self.widget = widgets.VBox([self.slider, self.view.widget])
         self._update()
 
     @property
@@ -77,12 +72,17 @@ class ScalingExplorer(_Explorer):
 
     def _update(self, _change=None) -> None:
         self._compute()
-        plots.update_bars(self._axes[0], self.weights_unscaled)
-        plots.update_bars(self._axes[1], self.weights_scaled)
+        width = max(300, 70 + 46 * self.keys)
+        panels = [(bar_panel(w, self.labels, width=width, height=250, title=title), width, 250)
+                  for w, title in ((self.weights_unscaled, "softmax(q·k)"), (self.weights_scaled, "softmax(q·k / √d)"))]
+        picture = svg_figure(panels, label=(
+            "Two bar charts of softmax weights over the keys, without and with division by √d; "
+            "the largest weights are in the text beside them."))
         self.view.refresh(
+            picture,
             f"d = {self.d}\n"
             f"largest weight, this draw:     without scaling {self.weights_unscaled.max():.3f}, "
             f"divided by √d {self.weights_scaled.max():.3f}\n"
             f"mean of {self.trials} draws:       without scaling {self.largest_unscaled:.3f}, "
-            f"divided by √d {self.largest_scaled:.3f}   (uniform would be {1 / self.keys:.3f})"
+            f"divided by √d {self.largest_scaled:.3f}   (uniform would be {1 / self.keys:.3f})",
         )

@@ -1,11 +1,13 @@
-"""Live widgets: sliders that update one figure in place.
+"""Live widgets: sliders that update one picture in place.
 
-Each explorer builds its figure once; a slider change updates the existing
-artists, re-encodes the figure into a ``widgets.Image`` and rewrites a text
-table (:class:`LiveFigure`). Live heatmaps are HTML tables instead
-(:class:`LiveHeatmap`): a step rewrites one string. The current numbers live in
-plain attributes (``weights``, ``output``), so tests can move a slider and read
-the result without a browser.
+Each explorer draws its picture as SVG written from the numbers
+(:class:`~lessons_lib.svg_views.LivePicture`): a slider step rewrites one
+string holding the picture and its text twin, so the new picture is on screen
+about as soon as the slider's own round trip ends (benchmarks/bench_browser.py).
+Live heatmaps are HTML tables (:class:`LiveHeatmap`). :class:`LiveFigure`
+(a matplotlib figure re-encoded as PNG at each step) remains for figures that
+have no SVG version. The current numbers live in plain attributes (``weights``,
+``output``), so tests can move a slider and read the result without a browser.
 """
 from __future__ import annotations
 
@@ -27,11 +29,13 @@ from . import plots
 from ._validate import as_float_array, as_labels, as_positive
 from .attention import _softmax
 from .html_heatmap import heatmap_html
+from .svg_views import LivePicture, bar_panel, plane_panel, svg_figure
 from .vocab import BANK_SENTENCE, WORDS, Vocabulary
 
 SLIDER_LAYOUT = widgets.Layout(width="380px")
 SLIDER_STYLE = {"description_width": "95px"}  # room for "temperature"
 CONTROLS_LAYOUT = widgets.Layout(flex="0 0 auto")  # a column of sliders that never gets squeezed
+BESIDE_LAYOUT = widgets.Layout(flex_flow="row wrap", align_items="flex-start")  # sliders, picture beside (or below)
 
 
 class LiveFigure:
@@ -123,8 +127,10 @@ class LiveFigure:
 class LiveHeatmap:
     """A heatmap shown as an HTML table (:func:`~lessons_lib.html_heatmap.heatmap_html`), refreshed in place.
 
-    A slider step rewrites one string: no figure to redraw or picture to encode,
-    so the new colours are on screen within two frames (see benchmarks/bench_browser.py).
+    A slider step rewrites one string, ``table`` (the line of text above the
+    table and the table itself): no figure to redraw or picture to encode, and
+    one widget update a step. ``text`` is a separate line for messages that come
+    without a new table (e.g. input that cannot be shown); a refresh clears it.
 
     Parameters
     ----------
@@ -135,12 +141,14 @@ class LiveHeatmap:
         self.labels = labels
         self.table = widgets.HTML()
         self.text = widgets.HTML()
+        self.caption = ""
         self.renders = 0
 
     def refresh(self, weights: np.ndarray, text: str = "") -> None:
         """Show ``weights`` in the table and ``text`` (a line or two) above it."""
-        self.text.value = f"<p>{html.escape(text)}</p>" if text else ""
-        self.table.value = heatmap_html(weights, **self.labels)
+        self.caption = text
+        self.text.value = ""  # unchanged values are not sent: no second update in the usual step
+        self.table.value = (f"<p>{html.escape(text)}</p>" if text else "") + heatmap_html(weights, **self.labels)
         self.renders += 1
 
 
@@ -294,19 +302,14 @@ class AttentionExplorer(_Explorer):
         if len(start) != len(self.tokens) or (start < 0).any() or (start > 1).any():
             raise ValueError(f"relevance must be {len(self.tokens)} numbers from 0 to 1, one per token")
         self.sliders = [_slider(float(v), t, 0.0, 1.0, 0.01) for v, t in zip(start, self.tokens)]
-        fig = plots.new_figure(9.0, 3.8)
-        bar_ax, blend_ax = fig.subplots(1, 2, width_ratios=[1.3, 1])
-        self.weights = self._normalised()
-        self.output = self.weights @ self.vectors
-        plots.weights_bar_plot(self.weights, self.tokens, ax=bar_ax, title=f"weights for {focus!r}")
-        plots.blend_plot(self.vectors, self.tokens, self.weights, dims=self.dims, dim_names=dims,
-                         ax=blend_ax, title=f"new {focus!r}: blend of all words")
-        self.view = LiveFigure(fig, moving=lambda: plots.moving_artists(*fig.axes))
-        self._axes = (bar_ax, blend_ax)
+        self.focus, self.dim_pair = focus, tuple(dims)
+        self.points = self.vectors[:, list(self.dims)]
+        self.view = LivePicture()
         for slider in self.sliders:
             slider.observe(self._on_change, names="value")
         controls = widgets.VBox([widgets.HTML("<b>relevance of each word</b>"), *self.sliders], layout=CONTROLS_LAYOUT)
-        self.widget = widgets.VBox([widgets.HBox([controls, self.view.text]), self.view.image])
+        # a column holding one row, like the other explorers (and the text form the lessons store)
+        self.widget = widgets.VBox([widgets.HBox([controls, self.view.widget], layout=BESIDE_LAYOUT)])
         self._update()
 
     @property
@@ -343,14 +346,16 @@ class AttentionExplorer(_Explorer):
     def _update(self) -> None:
         self.weights = self._normalised()
         self.output = self.weights @ self.vectors
-        bar_ax, blend_ax = self._axes
-        plots.update_bars(bar_ax, self.weights)
-        plots.update_blend(blend_ax, self.weights, self.output, self.dims)
+        focus = self.focus
+        bars = bar_panel(self.weights, self.tokens, width=340, height=300, title=f"weights for {focus!r}")
+        plane = plane_panel(self.points, self.tokens, self.weights, self.output[list(self.dims)], width=300,
+                            height=300, dim_names=self.dim_pair, title=f"new {focus!r}: blend of all words")
+        picture = svg_figure([(bars, 340, 300), (plane, 300, 300)], label=(
+            f"Bar chart of the weights for {focus!r}, and the words and their blend on the "
+            f"{self.dim_pair[0]}-{self.dim_pair[1]} plane; the numbers are in the table beside it."))
         note = "" if self.relevance.sum() > 0 else "All relevances are 0: no preference, so the blend is the plain mean.\n\n"
-        self.view.refresh(
-            note + plots.weights_table(self.weights, self.tokens) + "\n\nblended vector\n"
-            + plots.vector_table(self.output, self.dim_names)
-        )
+        self.view.refresh(picture, note + plots.weights_table(self.weights, self.tokens) + "\n\nblended vector\n"
+                          + plots.vector_table(self.output, self.dim_names))
 
 
 class _TemperatureExplorer(_Explorer):
@@ -395,15 +400,13 @@ class SoftmaxExplorer(_TemperatureExplorer):
             value=t, base=10, min=-1, max=1, step=0.05, description="temperature",
             readout_format=".2f", layout=SLIDER_LAYOUT, style=SLIDER_STYLE,
         )
-        self.weights = self._compute()
-        fig = plots.weights_bar_plot(self.weights, self.labels, title="softmax(scores / temperature)")
-        fig.set_size_inches(5.5, 3.2)
-        self.view = LiveFigure(fig, moving=lambda: plots.moving_artists(*fig.axes))
+        self.view = LivePicture()
         for slider in [*self.sliders, self.temperature_slider]:
             slider.observe(self._update, names="value")
         controls = widgets.VBox([widgets.HTML("<b>scores</b>"), *self.sliders, self.temperature_slider],
                                 layout=CONTROLS_LAYOUT)
-        self.widget = widgets.VBox([widgets.HBox([controls, self.view.text]), self.view.image])
+        # a column holding one row, like the other explorers (and the text form the lessons store)
+        self.widget = widgets.VBox([widgets.HBox([controls, self.view.widget], layout=BESIDE_LAYOUT)])
         self._update()
 
     @property
@@ -413,12 +416,15 @@ class SoftmaxExplorer(_TemperatureExplorer):
 
     def _update(self, _change=None) -> None:
         self.weights = self._compute()
-        plots.update_bars(self.view.fig.axes[0], self.weights)
+        width = max(320, 60 + 56 * len(self.labels))
+        bars = bar_panel(self.weights, self.labels, width=width, height=250, title="softmax(scores / temperature)")
+        picture = svg_figure([(bars, width, 250)], label=(
+            "Bar chart of the softmax weights; the scores and weights are in the table beside it."))
         table = plots.text_table(
             ["word", "score", "weight"],
             [[n, f"{s:.2f}", f"{w:.3f}"] for n, s, w in zip(self.labels, self.scores, self.weights)],
         )
-        self.view.refresh(f"temperature = {self.temperature:.2f}\n{table}\nsum of weights = {self.weights.sum():.3f}")
+        self.view.refresh(picture, f"temperature = {self.temperature:.2f}\n{table}\nsum of weights = {self.weights.sum():.3f}")
 
 
 def environment_check() -> widgets.VBox:

@@ -158,3 +158,49 @@ def test_the_exported_explorer_shows_its_saved_view_offline_in_chromium(site):
         browser.close()
     assert "0.35" in readouts  # the hand-set weight of "deposit", as saved
     assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []
+
+
+SVG_VIEWS = {  # the explorers drawn as SVG, as their lessons start them
+    "01": "from lessons_lib.widgets import AttentionExplorer\nAttentionExplorer()",
+    "02": 'from lessons_lib.widgets import SoftmaxExplorer\nSoftmaxExplorer(["money", "deposit", "the"], [2.0, 1.0, 0.5])',
+    "04": "from lessons_lib.example_widgets import BankSentenceExplorer\nBankSentenceExplorer()",
+    "05": "from lessons_lib.example_widgets import TrophyExplorer\nTrophyExplorer()",
+    "06": "from lessons_lib.example_widgets import TranslationExplorer\nTranslationExplorer()",
+    "09": "from lessons_lib.sequence_widgets import ScalingExplorer\nScalingExplorer(d=64)",
+}
+
+
+@needs_npm
+def test_the_svg_explorers_show_their_saved_picture_and_table_in_the_static_export(tmp_path):
+    """Executed as `make refresh` does (widget state stored), exported, opened offline: each picture is there."""
+    from nbclient import NotebookClient
+    from browser import CHROMIUM, CHROMIUM_ARGS
+
+    playwright = pytest.importorskip("playwright.sync_api")
+    notebook = nbformat.v4.new_notebook(cells=[new_code_cell(code) for code in SVG_VIEWS.values()])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    path = tmp_path / "svg_views.ipynb"
+    nbformat.write(notebook, path)
+    export.copy_assets(tmp_path)
+    page_path = export.export_notebook(path, tmp_path)
+    requests = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(page_path.as_uri())
+        views = page.locator(".ll-live")
+        views.nth(len(SVG_VIEWS) - 1).wait_for(timeout=30_000)
+        assert views.count() == len(SVG_VIEWS)
+        shots = ROOT / "artifacts" / "export"
+        shots.mkdir(parents=True, exist_ok=True)
+        for k, lesson in enumerate(SVG_VIEWS):
+            view = views.nth(k)
+            box = view.locator("svg").first.bounding_box()
+            assert box["width"] > 250 and box["height"] > 200, (lesson, box)
+            assert view.locator("svg .value").count() > 0 and view.locator("pre").inner_text().strip()
+            view.scroll_into_view_if_needed()
+            view.screenshot(path=str(shots / f"svg_view_{lesson}.png"))
+        browser.close()
+    assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []

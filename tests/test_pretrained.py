@@ -549,7 +549,7 @@ def test_explorer_redraws_for_a_sentence_of_another_length(model):
     explorer.sentence_picker.value = reading.TROPHY_BIG
     assert explorer.weights.shape == (17, 17)
     assert explorer.view.table.value.count("<tr>") == 17 + 1  # a header row and one row per token
-    assert "suitcase" in explorer.view.table.value and "suitcase" in explorer.view.text.value
+    assert "suitcase" in explorer.view.table.value and "suitcase" in explorer.view.caption
 
 
 def test_explorer_shows_a_sentence_typed_into_the_box(model):
@@ -558,7 +558,7 @@ def test_explorer_shows_a_sentence_typed_into_the_box(model):
     assert explorer.sentence_picker.value == "A cat sat on the mat."
     assert "A cat sat on the mat." in explorer.sentence_picker.options
     assert explorer.forward.tokens[2] == "cat" and explorer.weights.shape == (9, 9)
-    assert explorer.view.table.value.count("<tr>") == 9 + 1 and "mat" in explorer.view.text.value
+    assert explorer.view.table.value.count("<tr>") == 9 + 1 and "mat" in explorer.view.caption
 
 
 def test_explorer_refuses_a_sentence_longer_than_the_model_reads(model):

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import svg_reader
 from lessons_lib import qkv
 from lessons_lib.attention import attend, causal_mask, softmax
 from lessons_lib.plots import Figure
@@ -138,14 +139,17 @@ def test_saturation_plot_and_table():
 
 def test_explorer_shows_the_largest_weight_with_and_without_scaling():
     explorer = ScalingExplorer(d=4)
-    image = explorer.view.image.value
+    picture = explorer.view.svg
     explorer.slider.value = 1024
     assert explorer.d == 1024
     assert explorer.largest_unscaled > 0.95 and explorer.largest_scaled < 0.5
     assert explorer.weights_unscaled.max() > explorer.weights_scaled.max()
-    assert "d = 1024" in explorer.view.text.value
-    assert f"{explorer.largest_scaled:.3f}" in explorer.view.text.value
-    assert explorer.view.image.value != image
+    assert "d = 1024" in explorer.view.text
+    assert f"{explorer.largest_scaled:.3f}" in explorer.view.text
+    assert explorer.view.svg != picture
+    unscaled, scaled = svg_reader.panels(svg_reader.parse(explorer.view.svg))
+    assert svg_reader.values(unscaled) == [f"{w:.2f}" for w in explorer.weights_unscaled]
+    assert svg_reader.values(scaled) == [f"{w:.2f}" for w in explorer.weights_scaled]
 
 
 def test_explorer_numbers_match_the_saturation_measurement():

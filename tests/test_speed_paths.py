@@ -1,8 +1,11 @@
-"""Headless tests of the fast update paths. A slider step changes what is shown; a
-live figure reuses the figure, its artists and its canvas, and re-runs the layout
-only when the text around the axes changes; a live heatmap (an HTML table) shows
-exactly the explorer's weights. (No timings here: see benchmarks/.)"""
+"""Headless tests of the fast update paths. A slider step changes what is shown; an
+explorer's SVG picture is one widget update a step and builds no matplotlib figure;
+a live figure (LiveFigure) reuses the figure, its artists and its canvas, and
+re-runs the layout only when the text around the axes changes; a live heatmap
+(an HTML table) shows exactly the explorer's weights. (No timings here: see benchmarks/.)"""
+import html
 import io
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
@@ -10,9 +13,10 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from PIL import Image
 
+import svg_reader
 from heatmap_reader import read_heatmap
-from lessons_lib import plots, softmax
-from lessons_lib.example_widgets import TranslationExplorer
+from lessons_lib import diagrams, plots, softmax
+from lessons_lib.example_widgets import TranslationExplorer, TrophyExplorer
 from lessons_lib.sequence_widgets import ScalingExplorer
 from lessons_lib.widgets import AttentionExplorer, LiveFigure, SoftmaxExplorer, TextStamps, WeightMatrixExplorer
 
@@ -74,28 +78,89 @@ def counters(monkeypatch):
     return counts
 
 
-def move_each(explorer, steps=5):
-    """Move the explorer's main slider ``steps`` times to new values."""
-    if isinstance(explorer, AttentionExplorer):
-        slider, values = explorer.sliders[0], np.linspace(0.1, 0.9, steps)
-    else:
-        slider, values = explorer.temperature_slider, np.geomspace(0.3, 3.0, steps)
+class LiveBars:
+    """A matplotlib bar chart shown through LiveFigure, redrawing only its bars and values."""
+
+    def __init__(self, labels=tuple("abcd")) -> None:
+        self.labels = list(labels)
+        self.fig = plots.weights_bar_plot(np.full(len(self.labels), 1 / len(self.labels)), self.labels)
+        self.view = LiveFigure(self.fig, moving=lambda: plots.moving_artists(*self.fig.axes))
+        self.show(0)
+
+    def show(self, k: int) -> None:
+        self.weights = softmax(np.sin(np.arange(len(self.labels)) + k))
+        plots.update_bars(self.fig.axes[0], self.weights)
+        self.view.refresh("")
+
+
+class LiveAlignment:
+    """The alignment diagram through LiveFigure, redrawing only its lines and words."""
+
+    def __init__(self) -> None:
+        from lessons_lib.examples import cross_attention
+
+        self.targets, self.sources, self.matrix = cross_attention()
+        self.fig = diagrams.alignment_plot(self.matrix, self.targets, self.sources, highlight=0)
+        self.view = LiveFigure(self.fig, moving=lambda: plots.moving_artists(*self.fig.axes,
+                                                                            gids=diagrams.ALIGNMENT_MOVING))
+        self.show(0)
+
+    def show(self, k: int) -> None:
+        diagrams.update_alignment(self.fig.axes[0], self.matrix, k % len(self.targets))
+        self.view.refresh("")
+
+
+def move_each(live, steps=5):
+    """Show ``steps`` new states of a LiveFigure-based view; the PNGs shown."""
     shown = []
-    for value in values:
-        slider.value = float(value)
-        shown.append(explorer.view.image.value)
+    for k in range(1, steps + 1):
+        live.show(k)
+        shown.append(live.view.image.value)
     return shown
 
 
-EXPLORERS = {
-    "attention": AttentionExplorer,
-    "softmax": lambda: SoftmaxExplorer(list("abcd"), [2.0, 1.0, 0.0, -1.0]),
+LIVE_FIGURES = {"bars": LiveBars, "alignment": LiveAlignment}
+
+
+@pytest.fixture(params=list(LIVE_FIGURES))
+def live(request):
+    return LIVE_FIGURES[request.param]()
+
+
+SVG_EXPLORERS = {  # explorer, its main slider, five values to move it to
+    "attention": (AttentionExplorer, lambda e: e.sliders[0], [0.1, 0.3, 0.5, 0.7, 0.9]),
+    "softmax": (lambda: SoftmaxExplorer(list("abcd"), [2.0, 1.0, 0.0, -1.0]), lambda e: e.temperature_slider,
+                [0.3, 0.6, 1.2, 2.4, 4.8]),
+    "scaling": (ScalingExplorer, lambda e: e.slider, [1, 4, 16, 256, 1024]),
+    "trophy": (TrophyExplorer, lambda e: e.slider, [1, 2, 3, 4, 5]),
+    "translation": (TranslationExplorer, lambda e: e.slider, [1, 2, 3, 4, 5]),
 }
 
 
-@pytest.fixture(params=list(EXPLORERS))
-def explorer(request):
-    return EXPLORERS[request.param]()
+@pytest.fixture(params=list(SVG_EXPLORERS))
+def svg_explorer(request):
+    make, slider, values = SVG_EXPLORERS[request.param]
+    return make(), slider, values
+
+
+def test_every_svg_explorer_step_is_one_update_showing_a_new_picture(svg_explorer):
+    explorer, slider, values = svg_explorer
+    widget, updates = explorer.view.widget, []
+    widget.observe(lambda change: updates.append(change["new"]), names="value")
+    for value in values:
+        slider(explorer).value = value
+    assert explorer.view.widget is widget and len(updates) == len(values)  # picture, caption and table together
+    pictures = [svg_reader.parse(markup) for markup in updates]
+    assert len({ET.tostring(p) for p in pictures}) == len(values)
+    assert all(p.get("role") == "img" and p.get("aria-label") for p in pictures)
+    assert explorer.view.text and f"<pre>{html.escape(explorer.view.text)}</pre>" in updates[-1]
+
+
+def test_svg_explorer_steps_build_no_figure_and_run_no_layout(svg_explorer, counters):
+    explorer, slider, values = svg_explorer
+    for value in values:
+        slider(explorer).value = value
+    assert counters["figures"] == 0 and counters["layouts"] == 0
 
 
 def test_every_heatmap_explorer_step_shows_the_new_weights(heatmap):
@@ -111,7 +176,7 @@ def test_every_heatmap_explorer_step_shows_the_new_weights(heatmap):
 
 def test_heatmap_explorer_steps_build_no_figure(heatmap, counters):
     heatmap.temperature_slider.value = 0.5
-    assert counters["figures"] == 0 and "temperature = 0.50" in heatmap.view.text.value
+    assert counters["figures"] == 0 and "temperature = 0.50" in heatmap.view.caption
 
 
 def test_every_live_figure_heatmap_step_shows_different_pixels(heatmap_figure):
@@ -151,29 +216,29 @@ def test_pasted_text_stamps_land_where_matplotlib_draws_the_text():
         assert abs(left - box.x0) < 1 and abs(top - box.y1) < 1
 
 
-def test_a_slider_step_redraws_only_the_moving_artists(monkeypatch):
-    explorer = AttentionExplorer()
+def test_a_live_figure_step_redraws_only_the_moving_artists(monkeypatch):
+    live = LiveBars()
     drawn = []
     monkeypatch.setattr(Figure, "draw", lambda self, renderer: drawn.append(self))
-    explorer.sliders[0].value = 0.9
+    live.show(3)
     assert drawn == []  # the still part comes from the cached background
 
 
-def test_slider_steps_construct_no_new_figure(explorer, counters):
-    move_each(explorer)
+def test_live_figure_steps_construct_no_new_figure(live, counters):
+    move_each(live)
     assert counters["figures"] == 0
 
 
-def test_slider_steps_keep_the_same_figure_axes_artists_and_canvas(explorer):
-    fig, canvas = explorer.view.fig, explorer.view.fig.canvas
+def test_live_figure_steps_keep_the_same_figure_axes_artists_and_canvas(live):
+    fig, canvas = live.view.fig, live.view.fig.canvas
     axes = list(fig.axes)
     artists = [list(ax.get_children()) for ax in axes]
-    renders = explorer.view.renders
-    move_each(explorer)
-    assert explorer.view.fig is fig and fig.canvas is canvas
+    renders = live.view.renders
+    shown = move_each(live)
+    assert live.view.fig is fig and fig.canvas is canvas
     assert list(fig.axes) == axes
     assert [list(ax.get_children()) for ax in axes] == artists
-    assert explorer.view.renders == renders + 5
+    assert live.view.renders == renders + 5 and len(set(shown)) == 5
 
 
 def test_the_heatmap_image_artist_gets_the_new_weights_in_place(heatmap_figure):
@@ -183,8 +248,8 @@ def test_the_heatmap_image_artist_gets_the_new_weights_in_place(heatmap_figure):
     np.testing.assert_allclose(image.get_array(), heatmap_figure.weights)
 
 
-def test_slider_steps_do_not_rerun_the_layout(explorer, counters):
-    move_each(explorer)
+def test_live_figure_steps_do_not_rerun_the_layout(live, counters):
+    move_each(live)
     assert counters["layouts"] == 0
 
 
@@ -226,21 +291,19 @@ def full_redraw(view) -> np.ndarray:
         view.moving = moving
 
 
-@pytest.mark.parametrize("make", [*EXPLORERS.values(), lambda: ScalingExplorer(), lambda: TranslationExplorer()],
-                         ids=[*EXPLORERS, "scaling", "translation"])
+@pytest.mark.parametrize("make", [LiveBars, LiveAlignment, lambda: LiveHeatmapFigure(10)],
+                         ids=["bars", "alignment", "heatmap"])
 def test_redrawing_only_the_moving_artists_leaves_nothing_stale(make):
-    explorer = make()
-    slider = getattr(explorer, "temperature_slider", None) or getattr(explorer, "slider", None) or explorer.sliders[0]
-    if hasattr(slider, "options"):  # a selection slider: pick options, not numbers
-        values = [slider.options[k] for k in (-1, 0, len(slider.options) // 2)]
-    else:
-        values = [slider.min + (slider.max - slider.min) * f for f in (0.9, 0.2, 0.6)]
-    for value in values:
-        slider.value = value
-        shown = pixels(explorer.view.image.value).astype(float)
+    live = make()
+    for step in (3, 1, 2):
+        if isinstance(live, LiveHeatmapFigure):
+            live.show(0.3 * step)
+        else:
+            live.show(step)
+        shown = pixels(live.view.image.value).astype(float)
         # Compare 4x4-pixel averages: anti-aliasing of pasted texts averages out
         # (differences up to about 40 here), a stale number or bar does not (70 and more).
-        difference = np.abs(block_means(shown) - block_means(full_redraw(explorer.view).astype(float)))
+        difference = np.abs(block_means(shown) - block_means(full_redraw(live.view).astype(float)))
         assert difference.max() < 55
 
 
@@ -249,13 +312,25 @@ def block_means(picture: np.ndarray, size: int = 4) -> np.ndarray:
     return picture[:height, :width].reshape(height // size, size, width // size, size, -1).mean(axis=(1, 3))
 
 
-def test_the_trophy_explorer_lays_out_once_and_still_matches_a_fresh_drawing(counters):
-    from lessons_lib.example_widgets import TrophyExplorer
+def test_a_live_figure_without_relayout_lays_out_once_and_still_matches_a_fresh_drawing(counters):
+    """Words reordered at each step take the same room: LiveFigure(relayout=False) keeps the first layout."""
+    from lessons_lib.examples import it_weights
 
-    explorer = TrophyExplorer()
+    def arcs(adjective, between):
+        tokens, weights = it_weights(adjective, between=between, fillers=8)
+        fig = diagrams.arc_plot(weights, tokens, tokens.index("it"), title="arcs")
+        fig.set_size_inches(11.5, 3.6)
+        return fig, tokens, weights
+
+    fig, _, _ = arcs("big", 0)
+    view = LiveFigure(fig, relayout=False)
+    view.refresh("")
     layouts = counters["layouts"]
-    for between, adjective in [(3, "small"), (explorer.slider.max, "big"), (1, "small")]:
-        explorer.slider.value, explorer.toggle.value = between, adjective
-        fresh = TrophyExplorer(adjective, between)
-        np.testing.assert_array_equal(pixels(explorer.view.image.value), pixels(fresh.view.image.value))
-    assert counters["layouts"] - layouts == 3  # one for each fresh explorer, none for the live one's steps
+    for adjective, between in [("small", 3), ("big", 8), ("small", 1)]:
+        _, tokens, weights = arcs(adjective, between)
+        diagrams.update_arcs(fig.axes[0], weights, tokens.index("it"), tokens)
+        view.refresh("")
+        fresh = LiveFigure(arcs(adjective, between)[0], relayout=False)
+        fresh.refresh("")
+        np.testing.assert_array_equal(pixels(view.image.value), pixels(fresh.image.value))
+    assert counters["layouts"] - layouts == 3  # one for each fresh figure, none for the live one's steps
