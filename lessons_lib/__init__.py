@@ -16,12 +16,14 @@ from .attention import (
     self_attention,
     softmax,
 )
+from .multihead import multi_head_attention
+from .positions import sinusoidal_positions
 from .vocab import WORDS, UnknownWordError, Vocabulary, tokenize
 
 __version__ = "0.1.0"
 
 __all__ = [
     "attend", "attention_output", "attention_weights", "blend", "causal_mask",
-    "dot_scores", "mean_vector", "self_attention", "softmax",
+    "dot_scores", "mean_vector", "multi_head_attention", "self_attention", "sinusoidal_positions", "softmax",
     "WORDS", "UnknownWordError", "Vocabulary", "tokenize",
 ]
