@@ -175,3 +175,30 @@ def test_views_reject_an_empty_sentence_list(model):
         PositionsHeadExplorer(model, [])
     with pytest.raises(ValueError, match="sentences"):
         ResidualStreamViewer(model, "one string")
+
+
+# --- the block, measured ----------------------------------------------------------------------
+def test_sublayer_shares_are_positive_and_one_pair_per_layer(model):
+    from lessons_lib.pretrained.block import shares_plot, sublayer_shares
+    shares = sublayer_shares(model, model.run(BANK_MONEY))
+    assert shares.shape == (6, 2) and (shares > 0.1).all()
+    assert len(shares_plot(shares).axes[0].patches) == 12
+
+
+def test_padding_effects_are_zero_with_both_masks_and_grow_with_the_pads(model):
+    from lessons_lib.pretrained.block import padding_effects
+    effects = padding_effects(model, [BANK_MONEY, "Hi.", TROPHY_BIG])
+    assert all(e["both masks: token change"] < 1e-5 and e["both masks: cosine"] > 1 - 1e-6 for e in effects)
+    money, hi, longest = effects
+    assert longest["pads"] == 0 and longest["no key mask: cosine"] > 1 - 1e-6
+    assert hi["no key mask: cosine"] < money["no key mask: cosine"] < 0.99
+    assert hi["no pooling mask: cosine"] < money["no pooling mask: cosine"] < 0.99
+
+
+def test_masked_mean_check_passes_the_solution_and_fails_the_plain_mean(capsys):
+    from lessons_lib.checks import transformer as checks
+    assert checks.check_masked_mean(checks.SOLUTIONS["check_masked_mean"]())
+    assert not checks.check_masked_mean(lambda hidden, real: hidden.mean(axis=1))
+    assert "plain mean" in capsys.readouterr().out
+    assert not checks.check_masked_mean(lambda hidden, real: (hidden * real[..., None]).sum(axis=1) / real.shape[1])
+    assert not checks.check_masked_mean(...)

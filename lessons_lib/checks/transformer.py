@@ -10,7 +10,7 @@ from ..attention import attend
 from ..multihead import merge_heads, multi_head_attention, split_heads
 from ..pretrained.model import MiniLM, load_model
 from ..pretrained.reading import BANK_RIVER
-from . import Verdict, call_safely, report
+from . import Verdict, as_answer, call_safely, report
 
 HEADS = 12
 
@@ -95,4 +95,33 @@ def _solution(x, w_query, w_key, w_value, w_out, heads):
     return np.moveaxis(weights @ v, 0, 1).reshape(n, width) @ w_out
 
 
-SOLUTIONS = {"check_multi_head_attention": lambda: _solution}
+@lru_cache(maxsize=1)
+def _batch():
+    return _model().run_batch(["I deposited money at the bank.", "Hi.", "We fished by the bank of the river."])
+
+
+def check_masked_mean(function: Callable) -> Verdict:
+    """A function (hidden, real) -> (batch, width): the mean of each sentence's real token vectors."""
+    batch = _batch()
+    result, problem = call_safely(function, batch.hidden.copy(), batch.real.copy())
+    nudge = ("multiply hidden by real[..., None] (pads become 0), add up along the token axis, and divide by "
+             "the number of real tokens of each sentence, real.sum(axis=1), kept as a column.")
+    if not problem:
+        got, problem = as_answer(result, batch.embedding.shape)
+        if got is not None:
+            wrong = {"that is the plain mean over every place, pads included: leave the pads out":
+                         batch.hidden.mean(axis=1),
+                     "the pads are left out of the sum, but you divided by the padded length, not by the "
+                     "number of real tokens": (batch.hidden * batch.real[..., None]).sum(axis=1) / batch.real.shape[1]}
+            if np.allclose(got, batch.embedding, rtol=1e-4, atol=1e-5):
+                return report(True, "Right: your pooling equals the model's sentence embeddings, pads left out.", "", "")
+            problem = next((m for m, w in wrong.items() if np.allclose(got, w, rtol=1e-4, atol=1e-5)),
+                           "your embeddings differ from the model's one-at-a-time sentence embeddings")
+    return report(False, "", problem, nudge)
+
+
+def _masked_mean(hidden, real):
+    return (hidden * real[..., None]).sum(axis=1) / real.sum(axis=1, keepdims=True)
+
+
+SOLUTIONS = {"check_multi_head_attention": lambda: _solution, "check_masked_mean": lambda: _masked_mean}

@@ -205,6 +205,21 @@ class MiniLM:
         values = self.split_heads(x @ matrices[2] + biases[2])  # what the weights blend, kept for lesson 12
         return self._norm(x + added, f"encoder.layer.{layer}.attention.output.LayerNorm"), weights, values
 
+    def feed_forward_parameters(self, layer: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Layer ``layer``'s feed-forward network as ``x @ w``: w_in (width, 4 width), b_in, w_out (4 width, width), b_out."""
+        _check_index(layer, self.layers, "layer")
+        p = f"encoder.layer.{layer}."
+        return (self._w(p + "intermediate.dense.weight").T, self._w(p + "intermediate.dense.bias"),
+                self._w(p + "output.dense.weight").T, self._w(p + "output.dense.bias"))
+
+    def norm_parameters(self, layer: int, which: str) -> tuple[np.ndarray, np.ndarray]:
+        """Scale and shift of a layer's norm: ``which`` is "attention" (after attention) or "output" (after the FFN)."""
+        _check_index(layer, self.layers, "layer")
+        if which not in ("attention", "output"):
+            raise ValueError(f'which must be "attention" or "output", got {which!r}')
+        p = f"encoder.layer.{layer}." + ("attention.output.LayerNorm" if which == "attention" else "output.LayerNorm")
+        return self._w(p + ".weight"), self._w(p + ".bias")
+
     def feed_forward_sublayer(self, x: np.ndarray, layer: int) -> np.ndarray:
         """What one layer's position-wise feed-forward network (GELU) adds to the residual stream."""
         _check_index(layer, self.layers, "layer")
