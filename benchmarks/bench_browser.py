@@ -32,7 +32,25 @@ from lessons_lib.widgets import WeightMatrixExplorer
 rng = np.random.default_rng(0)  # the same seeded stand-in sentence as benchmarks/bench_widgets.py
 WeightMatrixExplorer([f"tok{{i}}" for i in range({n})], rng.normal(size=({n}, 4)))"""
 
-# name -> (notebook code, the slider's label, held to the issue's targets?)
+def back_and_forth(moves: int) -> list[str]:
+    """Right, left, right, …: one step either side of the start, for sliders with a few steps."""
+    return ["ArrowRight", "ArrowLeft"] * (moves // 2) + ["ArrowRight"] * (moves % 2)
+
+
+def key_path(moves: int) -> list[str]:
+    """Arrow keys that go right, back left past the start, and right again: ends where it began."""
+    quarter = moves // 4
+    return ["ArrowRight"] * quarter + ["ArrowLeft"] * (2 * quarter) + ["ArrowRight"] * (moves - 3 * quarter)
+
+
+REAL_MODEL = """from lessons_lib.pretrained import load_model
+from lessons_lib.pretrained.reading import TROPHY_BIG
+from lessons_lib.pretrained.views import PositionsHeadExplorer, ResidualStreamViewer
+
+model = load_model(low_memory=True)
+{}"""
+
+# name -> (notebook code, the slider's label, held to the issue's targets?[, key path for a short slider])
 WIDGETS = {
     "attention weight explorer": ("from lessons_lib.widgets import AttentionExplorer\nAttentionExplorer()", "deposit", True),
     "10×10 heatmap": (HEATMAP.format(n=10), "temperature", True),
@@ -42,6 +60,11 @@ WIDGETS = {
                                    "fillers between", False),
     "translation explorer, lesson 06": (
         "from lessons_lib.example_widgets import TranslationExplorer\nTranslationExplorer(step=3)", "English word", False),
+    # The real model's live views (lessons 10 and 11): 17-token heatmaps of stored runs.
+    "head explorer with positions switch, lesson 10": (REAL_MODEL.format(
+        "PositionsHeadExplorer(model, [TROPHY_BIG], layer=1, head=8)"), "head", True, back_and_forth),
+    "residual-stream viewer, lesson 11": (REAL_MODEL.format(
+        "ResidualStreamViewer(model, [TROPHY_BIG], layer=3)"), "layers run", True, back_and_forth),
 }
 
 # Installed in the page: time from each key press to the first frame after the widget shows its
@@ -65,17 +88,6 @@ WATCH = """label => {
             .observe(output.querySelector('.ll-heatmap').parentElement, {childList: true});
     }
 }"""
-
-
-def back_and_forth(moves: int) -> list[str]:
-    """Right, left, right, …: one step either side of the start, for sliders with a few steps."""
-    return ["ArrowRight", "ArrowLeft"] * (moves // 2) + ["ArrowRight"] * (moves % 2)
-
-
-def key_path(moves: int) -> list[str]:
-    """Arrow keys that go right, back left past the start, and right again: ends where it began."""
-    quarter = moves // 4
-    return ["ArrowRight"] * quarter + ["ArrowLeft"] * (2 * quarter) + ["ArrowRight"] * (moves - 3 * quarter)
 
 
 def write_notebook(folder: Path, name: str, code: str) -> str:
@@ -118,11 +130,12 @@ def run() -> list[Figure]:
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-                for name, (code, label, targeted) in WIDGETS.items():
+                for name, (code, label, targeted, *short) in WIDGETS.items():
                     notebook = write_notebook(lab.root, name, code)
                     page = browser.new_page(viewport={"width": 1400, "height": 1000})
                     print(f"browser: {name}…", file=sys.stderr, flush=True)
-                    samples = measure(page, lab, notebook, label, key_path if targeted else back_and_forth)
+                    path = short[0] if short else key_path if targeted else back_and_forth
+                    samples = measure(page, lab, notebook, label, path)
                     page.close()
                     targets = {"target": MEDIAN_TARGET, "p95_target": P95_TARGET} if targeted else {}
                     note = f"{len(samples)} moves in JupyterLab" + ("" if targeted else "; context, no target in the issue")

@@ -117,7 +117,8 @@ class ResidualStreamViewer(_Explorer):
                                                 layout=widgets.Layout(width="560px"), style=SLIDER_STYLE)
         self.layer_slider = widgets.IntSlider(value=layer, min=0, max=model.layers, description="layers run",
                                               layout=SLIDER_LAYOUT, style=SLIDER_STYLE)
-        self.view = LiveHeatmap(xlabel="input vector (layer 0) of token", ylabel="token's vector now")
+        self.view = LiveHeatmap(xlabel="input vector (layer 0) of token", ylabel="token's vector now",
+                                quantity="cosine")
         for control in (self.sentence_picker, self.layer_slider):
             control.observe(self._update, names="value")
         self.widget = widgets.VBox([self.sentence_picker, self.layer_slider, self.view.text, self.view.table])
