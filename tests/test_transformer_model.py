@@ -202,3 +202,22 @@ def test_masked_mean_check_passes_the_solution_and_fails_the_plain_mean(capsys):
     assert "plain mean" in capsys.readouterr().out
     assert not checks.check_masked_mean(lambda hidden, real: (hidden * real[..., None]).sum(axis=1) / real.shape[1])
     assert not checks.check_masked_mean(...)
+
+
+def test_head_sharpness_is_one_and_zero_bits_for_one_hot_rows_and_uniform_bounds(model):
+    import dataclasses
+    from lessons_lib.pretrained.reading import head_sharpness
+    run = model.run(TROPHY_BIG)
+    largest, entropy = head_sharpness(run)
+    n = len(run.tokens)
+    assert largest.shape == entropy.shape == (6, 12)
+    assert (largest >= 1 / n - 1e-6).all() and (entropy <= np.log2(n) + 1e-6).all()
+    one_hot = dataclasses.replace(run, attentions=np.broadcast_to(np.eye(n), run.attentions.shape))
+    largest, entropy = head_sharpness(one_hot)
+    assert np.allclose(largest, 1) and np.allclose(entropy, 0)
+
+
+def test_lesson_12_head_explorer_numbers_repeated_tokens(model):
+    from lessons_lib.pretrained.explorer import HeadExplorer
+    explorer = HeadExplorer(model, [TROPHY_BIG])
+    assert "the²" in explorer.view.table.value
