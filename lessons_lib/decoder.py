@@ -85,7 +85,7 @@ def loss(params: Params, sequences: np.ndarray, *, causal: bool) -> float:
 
 
 def gradients(params: Params, sequences: np.ndarray, *, causal: bool) -> Params:
-    """The gradient of :func:`loss` with respect to both parameters, written out by hand."""
+    """The gradient of :func:`loss` with respect to both parameters, written out by hand (and the loss)."""
     inputs, targets = sequences[:, :-1], sequences[:, 1:]
     weights, mixed, probs = forward(params, inputs, causal=causal)
     vocab, n = params["readout"].shape[0], inputs.shape[1]
@@ -97,7 +97,8 @@ def gradients(params: Params, sequences: np.ndarray, *, causal: bool) -> Params:
     d_offsets = np.zeros_like(params["offsets"])
     for k in range(-(n - 1), n):
         d_offsets[middle + k] = np.trace(d_scores, offset=k)  # every (i, j) with j - i = k
-    return {"offsets": d_offsets, "readout": d_readout}
+    picked = np.take_along_axis(probs, targets[..., None], axis=-1)
+    return {"offsets": d_offsets, "readout": d_readout, "loss": float(-np.log(picked).mean())}
 
 
 def train(task: Task, *, causal: bool, steps: int = 300, rate: float = 2.0, seed: int = 0) -> tuple[Params, list[float]]:
@@ -106,8 +107,9 @@ def train(task: Task, *, causal: bool, steps: int = 300, rate: float = 2.0, seed
     params = init_params(task.sequences.shape[1] - 1, len(task.rule), seed=seed)
     history = []
     for _ in range(steps):
-        history.append(loss(params, task.sequences, causal=causal))
-        for name, grad in gradients(params, task.sequences, causal=causal).items():
+        grads = gradients(params, task.sequences, causal=causal)
+        history.append(grads.pop("loss"))  # the loss before this step
+        for name, grad in grads.items():
             params[name] -= rate * grad
     return params, history
 

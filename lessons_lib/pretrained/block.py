@@ -10,7 +10,7 @@ from typing import Sequence
 import numpy as np
 
 from .. import plots
-from .model import Forward, MiniLM
+from .model import Batch, Forward, MiniLM, layer_norm
 
 
 def sublayer_shares(model: MiniLM, forward: Forward) -> np.ndarray:
@@ -26,7 +26,7 @@ def sublayer_shares(model: MiniLM, forward: Forward) -> np.ndarray:
     for layer in range(model.layers):
         x = forward.states[layer]
         added, _ = model.attention_sublayer(x, layer)
-        h = model.attention_block(x, layer)[0]
+        h = layer_norm(x + added, *model.norm_parameters(layer, "attention"), model.eps)
         fed = model.feed_forward_sublayer(h, layer)
         shares[layer] = [_ratio(added, x), _ratio(fed, h)]
     return shares
@@ -50,23 +50,31 @@ def shares_plot(shares: np.ndarray) -> plots.Figure:
     return fig
 
 
-def padding_effects(model: MiniLM, sentences: Sequence[str]) -> list[dict[str, float]]:
+def padding_effects(model: MiniLM, sentences: Sequence[str], *, batch: Batch | None = None,
+                    alone: Sequence[Forward] | None = None) -> list[dict[str, float]]:
     """For each sentence: how far its batched results move from its one-at-a-time run, with and without each mask.
 
     Returns one dict per sentence: real tokens, pads, and the largest change of a
     real token's final vector / the cosine of the sentence embedding with the
     one-at-a-time one, for both masks, no key mask, and no pooling mask.
+    ``batch`` (``run_batch(sentences)``) and ``alone`` (``run`` of each sentence) may be
+    passed in when already computed.
     """
-    runs = {name: model.run_batch(sentences, **flags) for name, flags in
-            [("both masks", {}), ("no key mask", {"mask_keys": False}), ("no pooling mask", {"mask_pooling": False})]}
+    if alone is not None and len(alone) != len(sentences):
+        raise ValueError(f"alone must hold one run per sentence ({len(sentences)}), got {len(alone)}")
+    runs = {"both masks": batch if batch is not None else model.run_batch(sentences),
+            "no key mask": model.run_batch(sentences, mask_keys=False)}
+    both = runs["both masks"]  # without the pooling mask: the same token vectors, pads pooled in
+    runs["no pooling mask"] = Batch(both.tokens, both.ids, both.real, both.attentions, both.hidden,
+                                    both.hidden.mean(axis=1))
     effects = []
     for k, text in enumerate(sentences):
-        alone = model.run(text)
-        n = len(alone.tokens)
+        single = alone[k] if alone is not None else model.run(text)
+        n = len(single.tokens)
         row: dict[str, float] = {"tokens": n, "pads": int((~runs["both masks"].real[k]).sum())}
-        for name, batch in runs.items():
-            row[f"{name}: token change"] = float(np.abs(batch.hidden[k, :n] - alone.hidden).max())
-            e = batch.embedding[k]
-            row[f"{name}: cosine"] = float(e @ alone.embedding / np.linalg.norm(e) / np.linalg.norm(alone.embedding))
+        for name, result in runs.items():
+            row[f"{name}: token change"] = float(np.abs(result.hidden[k, :n] - single.hidden).max())
+            e = result.embedding[k]
+            row[f"{name}: cosine"] = float(e @ single.embedding / np.linalg.norm(e) / np.linalg.norm(single.embedding))
         effects.append(row)
     return effects
