@@ -73,6 +73,14 @@ HeadExplorer(load_model(low_memory=True), [TROPHY_BIG, BANK_MONEY], layer=0, hea
 
 # Every live view of the course with a slider, as its lesson shows it. To add one: a name, the
 # code that displays it as the cell's value, and the label of its slider.
+# The real model's live views of lessons 10 and 11: 17-token heatmaps of stored runs.
+REAL_MODEL = """from lessons_lib.pretrained import load_model
+from lessons_lib.pretrained.reading import TROPHY_BIG
+from lessons_lib.pretrained.views import PositionsHeadExplorer, ResidualStreamViewer
+
+model = load_model(low_memory=True)
+{}"""
+
 VIEWS = {
     "attention weight explorer, lesson 01": View(
         "from lessons_lib.widgets import AttentionExplorer\nAttentionExplorer()", "deposit"),
@@ -90,7 +98,11 @@ VIEWS = {
     "scaling explorer, lesson 09": View(
         "from lessons_lib.sequence_widgets import ScalingExplorer\nScalingExplorer(d=64)", "dimension d",
         back_and_forth),
-    "head explorer, lesson 10": View(HEADS, "head", back_and_forth),
+    "head explorer, lesson 12": View(HEADS, "head", back_and_forth),
+    "head explorer with positions switch, lesson 10": View(
+        REAL_MODEL.format("PositionsHeadExplorer(model, [TROPHY_BIG], layer=1, head=8)"), "head", back_and_forth),
+    "residual-stream viewer, lesson 11": View(
+        REAL_MODEL.format("ResidualStreamViewer(model, [TROPHY_BIG], layer=3)"), "layers run", back_and_forth),
 }
 
 FLOOR_LABEL = "do nothing"

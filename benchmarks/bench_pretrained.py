@@ -1,11 +1,11 @@
-"""Benchmark lesson 10: forward-pass time and the kernel's peak memory.
+"""Benchmark lesson 12: forward-pass time and the kernel's peak memory.
 
     .venv/bin/python benchmarks/bench_pretrained.py [--repeats 200]
 
 1. The numpy forward pass of all-MiniLM-L6-v2 on a 16-token sentence: median
    (and spread) of many repeats after a warm-up. Target: <= 20 ms.
 2. Peak resident memory (VmHWM, Linux) of a fresh Jupyter kernel that runs every
-   cell of notebooks/10_pretrained_model.ipynb. Target: <= 150 MiB.
+   cell of notebooks/12_pretrained_model.ipynb. Target: <= 150 MiB.
    For comparison, a fresh plain Python process that only loads the model and
    runs one sentence. The lesson loads the model with ``low_memory=True`` (each
    layer's weight pages are given back after use), so the forward pass is timed
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "10_pretrained_model.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "12_pretrained_model.ipynb"
 SENTENCE = "The trophy would not fit in the suitcase because it was too big."  # 16 tokens
 # Peak resident memory in KiB: VmHWM belongs to this process alone (ru_maxrss would
 # include the parent's size at fork, inherited across exec on Linux).
@@ -76,7 +76,7 @@ def main() -> None:
               f"{statistics.median(ms):.1f} ms (fastest {ms[0]:.1f}, 90th percentile {ms[int(0.9 * len(ms))]:.1f}); "
               "target <= 20 ms")
     print(f"peak RSS, fresh plain process (load + one sentence): {plain:.0f} MiB")
-    print(f"peak RSS, fresh kernel running all of lesson 10:      {kernel:.0f} MiB; target <= 150 MiB")
+    print(f"peak RSS, fresh kernel running all of lesson 12:      {kernel:.0f} MiB; target <= 150 MiB")
 
 
 if __name__ == "__main__":

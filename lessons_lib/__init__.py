@@ -20,12 +20,15 @@ from .attention import (
     self_attention,
     softmax,
 )
+from .multihead import multi_head_attention
+from .positions import sinusoidal_positions
 from .vocab import WORDS, UnknownWordError, Vocabulary, tokenize
 
 __version__ = "0.1.0"
 
 __all__ = [
     "attend", "attend_blockwise", "attention_output", "attention_weights", "blend", "causal_mask",
-    "dot_scores", "mean_vector", "merge_partials", "partial_attention", "Partial", "self_attention", "softmax",
+    "dot_scores", "mean_vector", "merge_partials", "multi_head_attention", "partial_attention", "Partial",
+    "self_attention", "sinusoidal_positions", "softmax",
     "WORDS", "UnknownWordError", "Vocabulary", "tokenize",
 ]

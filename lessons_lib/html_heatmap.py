@@ -54,6 +54,7 @@ def heatmap_html(
     xlabel: str = "attends to",
     ylabel: str = "token",
     fixed_scale: bool = True,
+    quantity: str = "weight",
 ) -> str:
     """An (n, m) weight matrix as an HTML table of viridis cells, with its labels and colour scale.
 
@@ -65,9 +66,11 @@ def heatmap_html(
     annotate : write each value in its cell; default when both sides <= ``ANNOTATE_MAX``
     xlabel, ylabel : what the columns and the rows are
     fixed_scale : colour scale fixed to 0-1 so heatmaps compare; else fitted to the data
+    quantity : what the numbers are, written beside the colour scale
     """
     w = as_matrix(weights, "weights")
-    for name, text in (("title", "" if title is None else title), ("xlabel", xlabel), ("ylabel", ylabel)):
+    for name, text in (("title", "" if title is None else title), ("xlabel", xlabel), ("ylabel", ylabel),
+                       ("quantity", quantity)):
         if not isinstance(text, str):
             raise TypeError(f"{name} must be a string, got {type(text).__name__}")
     rows = [html.escape(r) for r in as_labels(row_labels, "row_labels", count=w.shape[0])]
@@ -83,7 +86,7 @@ def heatmap_html(
     caption = f"<caption>{html.escape(title)}<br>{axes}</caption>" if title else f"<caption>{axes}</caption>"
     return (
         f'<div class="ll-heatmap">{STYLE}<table class="{"n" if annotated else "s"}">{caption}'
-        f"<thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>{_scale(low, high)}</div>"
+        f"<thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>{_scale(low, high, html.escape(quantity))}</div>"
     )
 
 
@@ -103,8 +106,8 @@ def _cells(values: np.ndarray, row: str, cols: list[str], low: float, high: floa
     return "".join(out)
 
 
-def _scale(low: float, high: float) -> str:
+def _scale(low: float, high: float, quantity: str = "weight") -> str:
     """The colour scale: a gradient from ``low`` to ``high``."""
     stops = ", ".join(_COLOURS[k] for k in range(0, LEVELS, 32)) + f", {_COLOURS[-1]}"
-    return (f'<div class="scale" aria-hidden="true">weight {low:.2f}'
+    return (f'<div class="scale" aria-hidden="true">{quantity} {low:.2f}'
             f'<div class="bar" style="background: linear-gradient(to right, {stops})"></div>{high:.2f}</div>')

@@ -225,3 +225,41 @@ def test_temperature_slider_sharpens_the_heatmap_in_real_jupyterlab(lab, browser
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     heatmap.screenshot(path=str(ARTIFACTS / "lesson03_heatmap_cool.png"))
     page.close()
+
+
+def test_positions_switch_changes_the_real_models_head_in_real_jupyterlab(lab, browser):
+    page = open_lesson(browser, lab, "10_multi_head_attention.ipynb")
+    summary = page.locator(".widget-html p", has_text="mean weight on the previous token").first
+    summary.wait_for(timeout=120_000)
+    assert summary.inner_text().startswith("with positions")
+    before = float(re.search(r"on the next (\d\.\d\d)", summary.inner_text()).group(1))
+    table = page.locator(".ll-heatmap", has_text="position vectors").first
+    shown = table.inner_html()
+    toggle = page.locator(".widget-toggle-buttons", has_text="positions").first
+    toggle.scroll_into_view_if_needed()
+    toggle.get_by_role("button", name="off").click()
+    page.locator(".widget-html p", has_text="without positions").first.wait_for(timeout=20_000)
+    after = float(re.search(r"on the next (\d\.\d\d)",
+                            page.locator(".widget-html p", has_text="without positions").first.inner_text()).group(1))
+    assert before > 0.5 > 0.1 > after, f"the next-token head should lose its pattern ({before} -> {after})"
+    assert page.locator(".ll-heatmap", has_text="without position vectors").first.inner_html() != shown
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".ll-heatmap", has_text="position vectors").first.screenshot(path=str(ARTIFACTS / "lesson10_positions_off.png"))
+    page.close()
+
+
+def test_layer_slider_moves_the_residual_stream_view_in_real_jupyterlab(lab, browser):
+    page = open_lesson(browser, lab, "11_transformer_block.ipynb")
+    summary = page.locator(".widget-html p", has_text="closest input vector").first
+    summary.wait_for(timeout=120_000)
+    summary.scroll_into_view_if_needed()
+    before = summary.text_content()
+    assert before.startswith("after 3 of 6 layers")
+    drag_slider(page, "layers run", dx=400)  # to the last layer
+    page.locator(".widget-html p", has_text="after 6 of 6 layers").first.wait_for(timeout=20_000)
+    own = lambda text: float(re.search(r"own input vector is (\d\.\d\d)", text).group(1))
+    after = page.locator(".widget-html p", has_text="after 6 of 6 layers").first.text_content()
+    assert own(after) < own(before)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".ll-heatmap", has_text="after 6 of 6 layers").first.screenshot(path=str(ARTIFACTS / "lesson11_residual.png"))
+    page.close()

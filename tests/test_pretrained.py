@@ -1,4 +1,4 @@
-"""Lesson 10: the pretrained MiniLM in numpy, checked against the reference numbers."""
+"""Lesson 12: the pretrained MiniLM in numpy, checked against the reference numbers."""
 from __future__ import annotations
 
 import dataclasses

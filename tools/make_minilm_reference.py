@@ -1,4 +1,4 @@
-"""Make lessons_lib/pretrained/minilm_reference.json: reference numbers for lesson 10.
+"""Make lessons_lib/pretrained/minilm_reference.json: reference numbers for the real-model lessons (10-12).
 
 NOT part of the course's set-up. This script needs an optional, throw-away
 environment with the reference implementation (torch + transformers); the

@@ -1,4 +1,4 @@
-"""Self-checks for lesson 10: reading a real pretrained model's attention."""
+"""Self-checks for lesson 12: reading a real pretrained model's attention."""
 from __future__ import annotations
 
 from functools import lru_cache

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveHeatmap, _Explorer
 from .model import Forward, MiniLM
+from .views import numbered
 
 
 class HeadExplorer(_Explorer):
@@ -81,7 +82,7 @@ class HeadExplorer(_Explorer):
     def _update(self, _change=None) -> None:
         self.weights = self.forward.head(self.layer, self.head)
         tokens = self.forward.tokens
-        self.view.labels.update(row_labels=tokens, title=f"layer {self.layer}, head {self.head}")
+        self.view.labels.update(row_labels=numbered(tokens), title=f"layer {self.layer}, head {self.head}")
         strongest = np.argmax(self.weights, axis=1)
         summary = ", ".join(f"{t}→{tokens[j]}" for t, j in zip(tokens, strongest))
         self.view.refresh(self.weights, f"strongest link of each token: {summary}")

@@ -39,7 +39,7 @@ def model_folder(distribution: str = DISTRIBUTION) -> Path:
         dist = importlib.metadata.distribution(distribution)
     except importlib.metadata.PackageNotFoundError:
         raise ModelFilesError(
-            f"The model package {distribution!r} is not installed, so lesson 10 has no weights to read. {FIX}"
+            f"The model package {distribution!r} is not installed, so lessons 10-12 have no weights to read. {FIX}"
         ) from None
     return check_folder(Path(str(dist.locate_file(MODEL_SUBFOLDER))))
 

@@ -11,11 +11,12 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..attention import attend
+from ..multihead import multi_head_attention, split_heads
 from .files import MODEL_SHA256, check_folder, model_folder, verify_weights
 from .safetensors import read_safetensors
 from .wordpiece import WordPiece
@@ -62,6 +63,8 @@ class Forward:
     embedding : (width,) the sentence embedding: the mean of ``hidden``'s rows
     values : (layers, heads, n, width / heads) every head's value vectors, the
         vectors its weights blend
+    states : (layers + 1, n, width) the residual stream: the embedding, then
+        every layer's output (``states[-1]`` is ``hidden``)
     """
 
     tokens: list[str]
@@ -70,6 +73,7 @@ class Forward:
     hidden: np.ndarray
     embedding: np.ndarray
     values: np.ndarray
+    states: np.ndarray | None = None
 
     def head(self, layer: int, head: int) -> np.ndarray:
         """The (n, n) weight matrix of one head."""
@@ -77,6 +81,28 @@ class Forward:
         _check_index(layer, layers, "layer")
         _check_index(head, heads, "head")
         return self.attentions[layer, head]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch of padded sentences run at once (:meth:`MiniLM.run_batch`).
+
+    Attributes
+    ----------
+    tokens : one list of n tokens per sentence, padded with "[PAD]"
+    ids : (batch, n) token ids
+    real : (batch, n) True for real tokens, False for padding
+    attentions : (batch, layers, heads, n, n) weights
+    hidden : (batch, n, width) the last layer's token vectors
+    embedding : (batch, width) the sentence embeddings
+    """
+
+    tokens: list[list[str]]
+    ids: np.ndarray
+    real: np.ndarray
+    attentions: np.ndarray
+    hidden: np.ndarray
+    embedding: np.ndarray
 
 
 def _check_index(value: object, count: int, name: str) -> int:
@@ -118,75 +144,170 @@ class MiniLM:
     def _norm(self, x: np.ndarray, prefix: str) -> np.ndarray:
         return layer_norm(x, self._w(prefix + ".weight"), self._w(prefix + ".bias"), self.eps)
 
-    def embed(self, ids: np.ndarray) -> np.ndarray:
-        """(n, width) input vectors: token + position + segment 0, layer-normalised."""
+    def embed(self, ids: np.ndarray, *, positions: bool = True) -> np.ndarray:
+        """(..., n, width) input vectors: token + position (unless ``positions=False``) + segment 0, normalised."""
         e = "embeddings."
-        x = (self._w(e + "word_embeddings.weight")[ids] + self._w(e + "position_embeddings.weight")[: len(ids)]
-             + self._w(e + "token_type_embeddings.weight")[0])
+        x = self._w(e + "word_embeddings.weight")[ids] + self._w(e + "token_type_embeddings.weight")[0]
+        if positions:
+            x = x + self._w(e + "position_embeddings.weight")[: ids.shape[-1]]
         return self._norm(x, e + "LayerNorm")
 
     def split_heads(self, x: np.ndarray) -> np.ndarray:
-        """(n, width) -> (heads, n, width / heads): each head gets its own slice."""
-        return x.reshape(len(x), self.heads, -1).transpose(1, 0, 2)
+        """(..., n, width) -> (..., heads, n, width / heads): each head gets its own slice."""
+        return split_heads(x, self.heads)
+
+    def attention_parameters(self, layer: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Layer ``layer``'s four (width, width) matrices, used as ``x @ w``, and their four biases.
+
+        In the order query, key, value, output (W_O): the arguments of
+        :func:`lessons_lib.multi_head_attention`. The matrices are transposed
+        views of the stored (out, in) arrays, never copies.
+        """
+        _check_index(layer, self.layers, "layer")
+        p = f"encoder.layer.{layer}.attention."
+        names = [p + "self.query", p + "self.key", p + "self.value", p + "output.dense"]
+        return [self._w(n + ".weight").T for n in names], [self._w(n + ".bias") for n in names]
 
     def projections(self, x: np.ndarray, layer: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Queries, keys and values of one layer, each (heads, n, width / heads).
 
         ``x`` is the (n, width) input of that layer (:meth:`embed` for layer 0).
         """
-        _check_index(layer, self.layers, "layer")
-        x = np.asarray(x, dtype=np.float32)
-        if x.ndim != 2 or x.shape[1] != self.width:
-            raise ValueError(f"x must be (n, {self.width}), got shape {x.shape}")
-        p = f"encoder.layer.{layer}.attention.self."
-        return tuple(self.split_heads(self._dense(x, p + part)) for part in ("query", "key", "value"))
+        x = self._as_states(x)
+        matrices, biases = self.attention_parameters(layer)
+        return tuple(self.split_heads(x @ w + b) for w, b in zip(matrices[:3], biases[:3]))
 
-    def attention_block(self, x: np.ndarray, layer: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Multi-head self-attention of one layer: every head at once with ``attend``.
+    def _as_states(self, x: ArrayLike) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float32)
+        if x.ndim not in (2, 3) or x.shape[-1] != self.width:
+            raise ValueError(f"x must be (n, {self.width}) token vectors, got shape {x.shape}")
+        return x
+
+    def attention_sublayer(self, x: ArrayLike, layer: int, mask: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """What one layer's multi-head attention adds to the residual stream, and its weights.
+
+        Exactly :func:`lessons_lib.multi_head_attention` with this layer's matrices and
+        biases: returns the (n, width) output after W_O and the (heads, n, n) weights.
+        """
+        matrices, biases = self.attention_parameters(layer)
+        return multi_head_attention(self._as_states(x), *matrices, heads=self.heads, mask=mask, biases=biases,
+                                    return_weights=True)
+
+    def attention_block(self, x: np.ndarray, layer: int, mask: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Multi-head self-attention of one layer, then the residual add and layer norm.
 
         Returns the layer's new (n, width) vectors, its (heads, n, n) weights and
         its (heads, n, width / heads) value vectors.
         """
-        p = f"encoder.layer.{layer}.attention."
-        q, k, v = self.projections(x, layer)
-        mixed, weights = attend(q, k, v, scale=True)  # (heads, n, d), (heads, n, n)
-        merged = mixed.transpose(1, 0, 2).reshape(len(x), self.width)
-        return self._norm(x + self._dense(merged, p + "output.dense"), p + "output.LayerNorm"), weights, v
+        x = self._as_states(x)
+        added, weights = self.attention_sublayer(x, layer, mask)
+        matrices, biases = self.attention_parameters(layer)
+        values = self.split_heads(x @ matrices[2] + biases[2])  # what the weights blend, kept for lesson 12
+        return self._norm(x + added, f"encoder.layer.{layer}.attention.output.LayerNorm"), weights, values
+
+    def feed_forward_parameters(self, layer: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Layer ``layer``'s feed-forward network as ``x @ w``: w_in (width, 4 width), b_in, w_out (4 width, width), b_out."""
+        _check_index(layer, self.layers, "layer")
+        p = f"encoder.layer.{layer}."
+        return (self._w(p + "intermediate.dense.weight").T, self._w(p + "intermediate.dense.bias"),
+                self._w(p + "output.dense.weight").T, self._w(p + "output.dense.bias"))
+
+    def norm_parameters(self, layer: int, which: str) -> tuple[np.ndarray, np.ndarray]:
+        """Scale and shift of a layer's norm: ``which`` is "attention" (after attention) or "output" (after the FFN)."""
+        _check_index(layer, self.layers, "layer")
+        if which not in ("attention", "output"):
+            raise ValueError(f'which must be "attention" or "output", got {which!r}')
+        p = f"encoder.layer.{layer}." + ("attention.output.LayerNorm" if which == "attention" else "output.LayerNorm")
+        return self._w(p + ".weight"), self._w(p + ".bias")
+
+    def feed_forward_sublayer(self, x: np.ndarray, layer: int) -> np.ndarray:
+        """What one layer's position-wise feed-forward network (GELU) adds to the residual stream."""
+        _check_index(layer, self.layers, "layer")
+        p = f"encoder.layer.{layer}."
+        return self._dense(gelu(self._dense(self._as_states(x), p + "intermediate.dense")), p + "output.dense")
 
     def feed_forward(self, x: np.ndarray, layer: int) -> np.ndarray:
         """The position-wise feed-forward block with its residual and layer norm."""
-        p = f"encoder.layer.{layer}."
-        inner = gelu(self._dense(x, p + "intermediate.dense"))
-        return self._norm(x + self._dense(inner, p + "output.dense"), p + "output.LayerNorm")
+        return self._norm(x + self.feed_forward_sublayer(x, layer), f"encoder.layer.{layer}.output.LayerNorm")
 
-    def forward(self, ids: ArrayLike, tokens: list[str] | None = None) -> Forward:
-        """Run the encoder on token ids (from :meth:`encode`)."""
+    def finish_layer(self, x: ArrayLike, added: ArrayLike, layer: int) -> np.ndarray:
+        """The rest of a layer once attention's output ``added`` is known: add & norm, feed-forward, add & norm."""
+        x = self._as_states(x)
+        h = self._norm(x + self._as_states(added), f"encoder.layer.{layer}.attention.output.LayerNorm")
+        return self.feed_forward(h, layer)
+
+    def _encode(self, ids: np.ndarray, mask: np.ndarray | None, positions: bool):
+        """Every layer on (..., n) ids: the states before and after each layer, weights and values."""
+        x = self.embed(ids, positions=positions)
+        self._done_with("embeddings.")
+        states, maps, values = [x], [], []
+        for layer in range(self.layers):
+            x, weights, v = self.attention_block(x, layer, mask)
+            x = self.feed_forward(x, layer)
+            self._done_with(f"encoder.layer.{layer}.")
+            states.append(x)
+            maps.append(weights)
+            values.append(v)
+        return np.stack(states), np.stack(maps), np.stack(values)
+
+    def _check_ids(self, ids: ArrayLike) -> np.ndarray:
         ids = np.asarray(ids)
         if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer) or not 0 < len(ids) <= self.max_tokens:
             raise ValueError(f"ids must be a 1-D integer array of 1 to {self.max_tokens} token ids")
         if ids.min() < 0 or ids.max() >= len(self.tokenizer.tokens):
             raise ValueError(f"ids must lie in 0..{len(self.tokenizer.tokens) - 1}")
-        x = self.embed(ids)
-        self._done_with("embeddings.")
-        maps = np.empty((self.layers, self.heads, len(ids), len(ids)), dtype=np.float32)
-        values = np.empty((self.layers, self.heads, len(ids), self.width // self.heads), dtype=np.float32)
-        for layer in range(self.layers):
-            x, maps[layer], values[layer] = self.attention_block(x, layer)
-            x = self.feed_forward(x, layer)
-            self._done_with(f"encoder.layer.{layer}.")
+        return ids
+
+    def forward(self, ids: ArrayLike, tokens: list[str] | None = None, *, positions: bool = True) -> Forward:
+        """Run the encoder on token ids (from :meth:`encode`); ``positions=False`` leaves out position vectors."""
+        ids = self._check_ids(ids)
+        states, maps, values = self._encode(ids, None, bool(positions))
+        x = states[-1]
         tokens = [self.tokenizer.tokens[i] for i in ids] if tokens is None else list(tokens)
-        return Forward(tokens, ids, maps, x, x.mean(axis=0), values)
+        return Forward(tokens, ids, maps, x, x.mean(axis=0), values, states)
 
     def encode(self, text: str) -> tuple[list[str], np.ndarray]:
         """WordPiece tokens and ids of ``text``."""
         return self.tokenizer.encode(text)
 
-    def run(self, text: str) -> Forward:
-        """Tokenise ``text`` and run the encoder on it."""
+    def run(self, text: str, *, positions: bool = True) -> Forward:
+        """Tokenise ``text`` and run the encoder on it (``positions=False``: without position vectors)."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a string, got {type(text).__name__}")
         tokens, ids = self.encode(text)
         if len(ids) > self.max_tokens:
             raise ValueError(f"text is {len(ids)} tokens long; this model reads at most {self.max_tokens}")
-        return self.forward(ids, tokens)
+        return self.forward(ids, tokens, positions=positions)
+
+    def run_batch(self, sentences: Sequence[str], *, mask_keys: bool = True, mask_pooling: bool = True) -> Batch:
+        """Run several sentences at once, padded with [PAD] to the longest one.
+
+        With both masks (the default) every sentence's numbers equal those of
+        :meth:`run` on it alone: padded keys get weight exactly 0 and the sentence
+        embedding is the mean over real tokens only. ``mask_keys=False`` or
+        ``mask_pooling=False`` leaves one mask out, to see what goes wrong.
+        """
+        if isinstance(sentences, str) or not isinstance(sentences, Sequence):
+            raise TypeError("sentences must be a list of strings, not " + type(sentences).__name__)
+        if not sentences:
+            raise ValueError("sentences must hold at least one sentence, got an empty list")
+        bad = [k for k, s in enumerate(sentences) if not isinstance(s, str)]
+        if bad:
+            raise TypeError(f"sentences must all be strings; entry {bad[0]} is {type(sentences[bad[0]]).__name__}")
+        encoded = [self.encode(s) for s in sentences]
+        n = max(len(ids) for _, ids in encoded)
+        if n > self.max_tokens:
+            raise ValueError(f"sentences has one {n} tokens long; this model reads at most {self.max_tokens}")
+        pad = self.tokenizer.tokens.index("[PAD]")
+        ids = np.full((len(encoded), n), pad, dtype=np.int64)
+        real = np.zeros((len(encoded), n), dtype=bool)
+        for row, (_, sentence_ids) in enumerate(encoded):
+            ids[row, : len(sentence_ids)], real[row, : len(sentence_ids)] = sentence_ids, True
+        states, maps, _ = self._encode(ids, real[:, None, :] if mask_keys else None, True)
+        x = states[-1]
+        pooled = (x * real[..., None]).sum(axis=1) / real.sum(axis=1, keepdims=True) if mask_pooling else x.mean(axis=1)
+        tokens = [t + ["[PAD]"] * (n - len(t)) for t, _ in encoded]
+        return Batch(tokens, ids, real, np.moveaxis(maps, 0, 1), x, pooled.astype(np.float32))
 
 
 _LOADED: dict[tuple, MiniLM] = {}  # one model per verified file and mode, shared within a process

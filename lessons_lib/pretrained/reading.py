@@ -245,3 +245,14 @@ def heads_pair_plot(panels: Mapping[str, ArrayLike]) -> plots.Figure:
         plots.heatmap_plot(s, rows, cols, ax=ax, title=title, xlabel="head", ylabel="layer")
         fig.axes[-1].set_ylabel("share")
     return fig
+
+
+def head_sharpness(forward: Forward) -> tuple[np.ndarray, np.ndarray]:
+    """(layers, heads) twice: each head's mean largest weight per row, and its mean row entropy in bits.
+
+    A one-hot row has largest weight 1 and entropy 0; a uniform row over n tokens has
+    largest weight 1/n and entropy log2(n).
+    """
+    maps = _as_attentions(forward.attentions).astype(np.float64)
+    logs = np.log2(np.where(maps > 0, maps, 1.0))  # 0 * log 0 counts as 0
+    return maps.max(axis=-1).mean(axis=-1), -(maps * logs).sum(axis=-1).mean(axis=-1)

@@ -1,7 +1,7 @@
 # %% [markdown]
-# # Solutions · 10 A real pretrained model, read critically
+# # Solutions · 12 A real pretrained model, read critically
 #
-# Worked solutions for the exercises of [lesson 10](../notebooks/10_pretrained_model.ipynb).
+# Worked solutions for the exercises of [lesson 12](../notebooks/12_pretrained_model.ipynb).
 # Try each exercise in the lesson first. Every solution ends with the lesson's own
 # self-check. The model is the genuinely trained all-MiniLM-L6-v2, loaded offline.
 
