@@ -35,6 +35,7 @@ class Outcome:
     stdout: str = ""
     errors: list[str] = field(default_factory=list)
     updates: int = 0  # widget updates the kernel sent for other models than the one moved
+    last_update: float = 0.0  # time.perf_counter() when the last of them arrived
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -165,13 +166,20 @@ class Kernel:
         return {cid: s for cid, s in self.models.items() if s.get("_model_name") in ("FloatSliderModel", "IntSliderModel")}
 
     async def move(self, comm_id: str, value: float, timeout: float = 30) -> tuple[float, Outcome]:
-        """Set a widget's value as the browser does; seconds until the kernel has finished updating the view."""
+        """Set a widget's value as the browser does.
+
+        Returns
+        -------
+        seconds, outcome
+            Seconds until the last view update the move caused arrived (until the
+            kernel went idle if it caused none), and what the kernel sent.
+        """
         self.moving = comm_id
         content = {"comm_id": comm_id, "data": {"method": "update", "state": {"value": value}, "buffer_paths": []}}
         start = time.perf_counter()
         outcome = await self._send(self._message("comm_msg", content), timeout)
         self.models[comm_id]["value"] = value
-        return time.perf_counter() - start, outcome
+        return (outcome.last_update or time.perf_counter()) - start, outcome
 
     async def _read(self) -> None:
         while True:
@@ -198,6 +206,7 @@ class Kernel:
             outcome.errors.append(f"{content.get('ename')}: {content.get('evalue')}")
         elif kind == "comm_msg" and content.get("comm_id") != self.moving:
             outcome.updates += 1
+            outcome.last_update = time.perf_counter()
         elif kind == "execute_reply":
             outcome.status = content.get("status", "?")
         elif kind == "status" and content.get("execution_state") == "idle":
