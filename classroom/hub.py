@@ -118,16 +118,27 @@ def stop(state: Path, timeout: float = 60) -> bool:
 
 def usage(settings: ClassSettings) -> list[tuple[str, int, float, float]]:
     """(account, processes, resident MiB, CPU seconds) for the hub and each class account."""
-    rows = []
-    pid = running_pid(settings.state_dir)
-    if pid:
-        hub = psutil.Process(pid)
-        own = [hub] + [p for p in hub.children(recursive=True) if p.uids().real == 0]
-        rows.append(("(hub, proxy, culler)",) + totals(own))
+    rows = [("(hub, proxy, culler)",) + totals(hub_processes(settings.state_dir))]
     for name in settings.users:
         if accounts.is_ours(name):
             rows.append((name,) + totals(accounts.processes_of(name)))
     return rows
+
+
+def hub_processes(state: Path) -> list[psutil.Process]:
+    """The hub started from ``state`` and its own helpers (proxy, culler: root's processes)."""
+    pid = running_pid(state)
+    if pid is None:
+        return []
+    hub = psutil.Process(pid)
+    own = [hub]
+    for child in hub.children(recursive=True):
+        try:
+            if child.uids().real == os.geteuid():
+                own.append(child)
+        except psutil.NoSuchProcess:
+            pass
+    return own
 
 
 def totals(processes: list[psutil.Process]) -> tuple[int, float, float]:
