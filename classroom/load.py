@@ -54,6 +54,7 @@ class Step:
     learner_rss: list[float] = field(default_factory=list)  # MiB, per learner
     hub_cpu: float = 0.0
     hub_rss: float = 0.0
+    client_cpu: float = 0.0  # % of one core used by this benchmark's own process (the simulated learners)
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
@@ -169,6 +170,7 @@ async def run_step(step: Step, base: str, people: list[Learner], kernels: dict[s
     arrived = await asyncio.gather(*(arrive(p, step, rng.uniform(0, 3)) for p in new))
     kernels.update({p.name: k for p, k in zip(new, arrived) if k})
     before, hub_before, start = usage_by_account(list(kernels)), hub_usage(settings.state_dir), time.monotonic()
+    client_before = sum(psutil.Process().cpu_times()[:2])
     threads = [threading.Thread(target=browser_learner, args=(base, b.name, settings.learner_password, step))
                for b in browsers]
     for thread in threads:
@@ -182,6 +184,7 @@ async def run_step(step: Step, base: str, people: list[Learner], kernels: dict[s
     step.learner_cpu = [100 * (after[n][0] - before[n][0]) / wall for n in kernels]
     step.learner_rss = [after[n][1] for n in kernels]
     step.hub_cpu, step.hub_rss = 100 * (hub_after[0] - hub_before[0]) / wall, hub_after[1]
+    step.client_cpu = 100 * (sum(psutil.Process().cpu_times()[:2]) - client_before) / wall
     step.failures += [f"{k.username}: lost kernel: {k.lost}" for k in kernels.values() if k.lost]
     step.load = os.getloadavg()
 
@@ -198,14 +201,14 @@ def table(steps: list[Step]) -> str:
     """The ramp as a Markdown table, one row per step."""
     lines = ["| learners | login s p50 / p95 | spawn s p50 / p95 | slider round trip ms p50 / p95 (moves) "
              "| browser slider → pixels ms p50 / p95 | CPU % per learner mean / max | RSS MiB per learner mean / max "
-             "| hub CPU % / RSS MiB | failures | load average |",
-             "|---:|---|---|---|---|---|---|---|---|---|"]
+             "| hub CPU % / RSS MiB | load generator CPU % | failures | load average |",
+             "|---:|---|---|---|---|---|---|---|---|---|---|"]
     for s in steps:
         cpu = f"{np.mean(s.learner_cpu):.1f} / {max(s.learner_cpu):.1f}" if s.learner_cpu else "—"
         rss = f"{np.mean(s.learner_rss):.0f} / {max(s.learner_rss):.0f}" if s.learner_rss else "—"
         lines.append(f"| {s.users} | {percentiles(s.logins, digits=2)} | {percentiles(s.spawns, digits=1)} "
                      f"| {percentiles(s.round_trips, 1000)} ({len(s.round_trips)}) | {percentiles(s.browser_ms)} "
-                     f"| {cpu} | {rss} | {s.hub_cpu:.1f} / {s.hub_rss:.0f} | {len(s.failures)} "
+                     f"| {cpu} | {rss} | {s.hub_cpu:.1f} / {s.hub_rss:.0f} | {s.client_cpu:.0f} | {len(s.failures)} "
                      f"| {' '.join(f'{x:.1f}' for x in s.load)} |")
     return "\n".join(lines)
 

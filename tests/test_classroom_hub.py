@@ -93,6 +93,15 @@ def test_hub_listens_on_loopback_only(classroom):
     assert listening and all(address.ip in ("127.0.0.1", "::1") for address in listening), listening
 
 
+def test_the_idle_culler_and_the_pinned_proxy_run(classroom):
+    children = psutil.Process(hub.running_pid(classroom.state_dir)).children(recursive=True)
+    commands = [" ".join(p.cmdline()) for p in children]
+    assert any("jupyterhub_idle_culler" in c and f"--timeout={classroom.idle_timeout}" in c for c in commands)
+    assert any(str(hub.PROXY) in c for c in commands)
+    assert (classroom.state_dir / "jupyterhub.sqlite").exists()
+    assert classroom.state_dir.stat().st_mode & 0o077 == 0
+
+
 def test_wrong_passwords_are_refused(classroom):
     base = f"http://127.0.0.1:{classroom.port}"
     wrong = [(classroom.learners[0], "not-the-password"),
