@@ -21,7 +21,6 @@ differences in the tests).
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -215,15 +214,6 @@ def relative_difference(gradient: ArrayLike, reference: ArrayLike) -> float:
     if g.shape != r.shape:
         raise ValueError(f"gradient must have the shape of reference {r.shape}, got {g.shape}")
     return float(np.abs(g - r).max() / max(np.abs(r).max(), 1e-12))
-
-
-def nearest_power_of_ten(value: float) -> float:
-    """``value`` rounded to the nearest power of ten (its logarithm rounded).
-
-    For numbers at the level of rounding noise, whose digits change with the
-    order of floating-point operations, only the magnitude is meaningful.
-    """
-    return 10.0 ** round(math.log10(as_positive(value, "value")))
 
 
 def gradient_check(params: Params, examples: Examples, *, uniform: bool = False) -> dict[str, float]:

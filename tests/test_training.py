@@ -128,16 +128,6 @@ def test_a_gradient_off_by_a_tenth_of_a_percent_stands_far_above_the_noise(split
     assert tr.relative_difference(1.001 * exact, approx) == pytest.approx(1e-3, rel=0.01)
 
 
-def test_nearest_power_of_ten_rounds_the_logarithm():
-    assert tr.nearest_power_of_ten(2.4e-8) == pytest.approx(1e-8)
-    assert tr.nearest_power_of_ten(4e-8) == pytest.approx(1e-7)
-
-
-def test_nearest_power_of_ten_rejects_zero():
-    with pytest.raises(ValueError, match="value"):
-        tr.nearest_power_of_ten(0.0)
-
-
 def test_swapping_two_pets_leaves_the_average_token_unchanged_but_changes_the_answer():
     first, second = "ben? anna:cat ben:dog cleo:fish".split(), "ben? anna:dog ben:cat cleo:fish".split()
     averages = [np.mean([tr.encode_token(t) for t in tokens], axis=0) for tokens in (first, second)]
