@@ -90,6 +90,9 @@ async def arrive(learner: Learner, step: Step, delay: float) -> Kernel | None:
 async def fidget(kernel: Kernel, until: float, rng: random.Random, step: Step) -> None:
     """Move random explorer sliders to random values at a human pace until ``until``."""
     sliders = list(kernel.sliders())  # lesson 01: the attention explorer, one slider a word
+    if not sliders:
+        step.failures.append(f"{kernel.username}: lesson 01 made no slider")
+        return
     while time.monotonic() < until:
         await asyncio.sleep(rng.uniform(*PAUSE))
         comm_id = rng.choice(sliders)
@@ -163,10 +166,9 @@ def hub_usage(state: Path) -> tuple[float, float]:
     return cpu, rss
 
 
-async def run_step(step: Step, base: str, people: list[Learner], kernels: dict[str, Kernel],
+async def run_step(step: Step, base: str, new: list[Learner], kernels: dict[str, Kernel],
                    browsers: list[Learner], settings: ClassSettings, seconds: float, rng: random.Random) -> None:
-    """Bring the class up to ``step.users`` learners, then let everyone move sliders for ``seconds``."""
-    new = people[len(kernels):step.users]
+    """Let the ``new`` learners arrive, then every learner moves sliders for ``seconds``."""
     arrived = await asyncio.gather(*(arrive(p, step, rng.uniform(0, 3)) for p in new))
     kernels.update({p.name: k for p, k in zip(new, arrived) if k})
     before, hub_before, start = usage_by_account(list(kernels)), hub_usage(settings.state_dir), time.monotonic()
@@ -245,8 +247,8 @@ async def ramp(counts: list[int], seconds: float, max_minutes: float, workdir: P
                 print(f"stopping before {count} learners: the {max_minutes:.0f}-minute limit is reached", file=sys.stderr)
                 break
             print(f"classroom-load: {count} learners…", file=sys.stderr, flush=True)
-            step = Step(count)
-            await run_step(step, base, people, kernels, browsers, settings, seconds, rng)
+            step, previous = Step(count), steps[-1].users if steps else 0
+            await run_step(step, base, people[previous:count], kernels, browsers, settings, seconds, rng)
             steps.append(step)
             print(table([step]).splitlines()[-1], file=sys.stderr, flush=True)
             for failure in step.failures[:20]:
