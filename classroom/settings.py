@@ -8,6 +8,7 @@ the first time, readable by its owner only.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -20,6 +21,19 @@ DEFAULT_FILE = Path("~/.config/attention-classroom/class.toml").expanduser()
 NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 # JupyterHub's shared-password authenticator asks for at least 8 and 32 characters.
 MIN_LEARNER_PASSWORD, MIN_INSTRUCTOR_PASSWORD = 8, 32
+
+
+def learner_env() -> Path:
+    """The learners' environment: ``CLASSROOM_LEARNER_ENV``, else where ``make classroom-deps`` puts it.
+
+    As root that is ``/opt/attention-classroom/<checkout hash>``, a folder every
+    account can enter wherever the checkout is; otherwise ``.venv-learners``.
+    """
+    if "CLASSROOM_LEARNER_ENV" in os.environ:
+        return Path(os.environ["CLASSROOM_LEARNER_ENV"])
+    if os.geteuid() == 0:
+        return Path("/opt/attention-classroom") / hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+    return ROOT / ".venv-learners"
 
 
 class SettingsError(ValueError):
