@@ -394,8 +394,7 @@ def attend_blockwise(
     n, workers = q.shape[-2], _workers()
     row_blocks = [slice(start, start + block) for start in range(0, n, block)]
     output = np.empty(q.shape[:-1] + v.shape[-1:], dtype=np.result_type(q, k, v))
-
-    v1 = np.concatenate([v, np.ones(v.shape[:-1] + (1,), dtype=v.dtype)], axis=-1)
+    v1 = np.concatenate([v, np.ones(v.shape[:-1] + (1,), dtype=v.dtype)], axis=-1)  # values | 1 (see _attend_rows)
 
     def rows_output(rows: slice) -> None:  # one block of query rows against every key block
         output[..., rows, :] = _attend_rows(q[..., rows, :], k, v1, None if m is None else m[..., rows, :], block)
