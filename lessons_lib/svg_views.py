@@ -214,17 +214,54 @@ def bar_panel(
 
 # --- dots on a plane of two named dimensions -----------------------------------------------
 def _group_spots(points: np.ndarray, names: Sequence[str]) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """Words on the same spot (to 3 decimals) share a dot: the spots, their labels, each word's spot."""
+    """Words on the same spot (to 3 decimals) share a dot: the spots, their labels, each word's spot.
+
+    A label lists its words in order, a repeated word counted ("to ×2"), two words a line
+    (lines joined by "\n"), as :func:`lessons_lib.plots.blend_plot` labels them.
+    """
     spots, groups = np.unique(points.round(3), axis=0, return_inverse=True)
     groups = groups.ravel()
     labels = []
     for k in range(len(spots)):
-        words: list[str] = []
+        counts: dict[str, int] = {}
         for name in (n for n, g in zip(names, groups) if g == k):
-            if name not in words:
-                words.append(name)
-        labels.append(", ".join(words))
+            counts[name] = counts.get(name, 0) + 1
+        words = [name if count == 1 else f"{name} ×{count}" for name, count in counts.items()]
+        labels.append(",\n".join(", ".join(words[j:j + 2]) for j in range(0, len(words), 2)))
     return spots, labels, groups
+
+
+def _free_label(x: float, y: float, text: str, anchor: str, placed: list, size: float = 11) -> str:
+    """A label (lines split at "\n") with its first baseline at (x, y) below its dot, else a line
+    lower, else above the dot: the first place that overlaps no label in ``placed``.
+
+    Below first: the blend's star travels above the words more often than under them.
+    """
+    lines = text.split("\n")
+    width, height = max(text_width(line, size) for line in lines), (size + 2) * len(lines)
+    left = x if anchor == "start" else x - width
+    for shift in (0.0, size + 2, -(height + 14)):  # (x, y) is 17 px (or more) below the dot
+        box = (left, left + width, y + shift - size, y + shift - size + height)
+        if not any(box[0] < b[1] and b[0] < box[1] and box[2] < b[3] and b[2] < box[3] for b in placed):
+            break
+    placed.append(box)
+    if len(lines) == 1:
+        return svg_text(x, y + shift, text, size=size, anchor=anchor)
+    spans = "".join(f'<tspan x="{_f(x)}" dy="{0 if k == 0 else _f(size + 2)}">{_esc(line)}</tspan>'
+                    for k, line in enumerate(lines))
+    return (f'<text x="{_f(x)}" y="{_f(y + shift)}" text-anchor="{anchor}" font-size="{_f(size)}">{spans}</text>')
+
+
+def _legend(x: float, y: float, entries: Sequence[tuple[str, str]]) -> str:
+    """A small boxed legend with its top right corner at (x, y): (marker markup at 0,0, text) per line."""
+    width = max(text_width(text, 9) for _, text in entries) + 30
+    out = [f'<rect x="{_f(x - width)}" y="{_f(y)}" width="{_f(width)}" height="{_f(16 * len(entries) + 6)}" '
+           'fill="#fff" fill-opacity="0.9" stroke="#ccc"/>']
+    for k, (marker, text) in enumerate(entries):
+        cy = y + 11 + 16 * k
+        out.append(f'<g transform="translate({_f(x - width + 12)},{_f(cy)})">{marker}</g>')
+        out.append(svg_text(x - width + 24, cy + 4, text, size=9, anchor="start"))
+    return "".join(out)
 
 
 def _plot_box(width: float, height: float, low: float, high: float, title: str, xlabel: str,
@@ -243,21 +280,6 @@ def _plot_box(width: float, height: float, low: float, high: float, title: str, 
     out.append(svg_text(left + side / 2, top + side + 32, xlabel))
     out.append(svg_text(left - 36, top + side / 2, ylabel, rotate=-90))
     return xs, ys, out, left, top
-
-
-def _free_label(x: float, y: float, text: str, anchor: str, placed: list, size: float = 11) -> str:
-    """A label at (x, y) below its dot, else a line lower, else above the dot: the first that overlaps no label in ``placed``.
-
-    Below first: the blend's star travels above the words more often than under them.
-    """
-    width = text_width(text, size)
-    left = x if anchor == "start" else x - width
-    for shift in (0.0, size + 2, -26.0):  # (x, y) is 17 px (or more) below the dot: -26 puts it above
-        box = (left, left + width, y + shift - size, y + shift + 2)
-        if not any(box[0] < b[1] and b[0] < box[1] and box[2] < b[3] and b[2] < box[3] for b in placed):
-            break
-    placed.append(box)
-    return svg_text(x, y + shift, text, size=size, anchor=anchor)
 
 
 def plane_panel(
@@ -280,15 +302,15 @@ def plane_panel(
     labels : n words (words on one spot share a dot and a label)
     weights : (n,) the words' weights (a shared dot shows their total)
     blend : (2,) where the blend is
-    limits : the axes' range (default: as :func:`lessons_lib.plots.blend_plot` picks it, with room
-        below the lowest words for two lines of labels)
+    limits : the axes' range (default: as :func:`lessons_lib.plots.blend_plot` picks it, with a
+        little more room below the lowest words for their labels)
     """
     p = as_matrix(points, "points", cols=2)
     names = as_labels(labels, "labels", count=p.shape[0])
     w = as_vector(weights, "weights", size=p.shape[0])
     b = as_vector(blend, "blend", size=2)
-    low, high = limits or (min(-0.1, float(p.min()) - 0.25), max(1.1, float(p.max()) + 0.3))
-    xs, ys, out, _, _ = _plot_box(width, height, low, high, title, *dim_names)
+    low, high = limits or (min(-0.18, float(p.min()) - 0.3), max(1.1, float(p.max()) + 0.3))
+    xs, ys, out, left, top = _plot_box(width, height, low, high, title, *dim_names)
     spots, spot_labels, groups = _group_spots(p, names)
     totals = np.bincount(groups, weights=w, minlength=len(spots))
     radii = np.sqrt((30 + 600 * totals) / math.pi) * 1.1  # the dot areas matplotlib's blend_plot gives
@@ -309,6 +331,10 @@ def plane_panel(
     out.append(f'<polygon class="blend" points="{_star(bx, by, 12)}" fill="{VERMILLION}" stroke="#000" '
                f'data-x="{b[0]:.4f}" data-y="{b[1]:.4f}">{_tooltip(f"blend: ({b[0]:.3f}, {b[1]:.3f})")}</polygon>')
     out.append(svg_text(bx + 10, by - 10, "blend", anchor="start", bold=True))
+    star, dot = f'<polygon points="{_star(0, 0, 6)}" fill="{VERMILLION}" stroke="#000"/>', \
+        f'<circle r="4" fill="{BLUE}" fill-opacity="0.8"/>'
+    out.append(_legend(xs(high) - 3, top + 3, [(star, "blend (the weighted average)"),
+                                                (dot, "word vector (area grows with weight)")]))
     return "".join(out)
 
 

@@ -347,10 +347,10 @@ class AttentionExplorer(_Explorer):
         self.weights = self._normalised()
         self.output = self.weights @ self.vectors
         focus = self.focus
-        bars = bar_panel(self.weights, self.tokens, width=340, height=300, title=f"weights for {focus!r}")
-        plane = plane_panel(self.points, self.tokens, self.weights, self.output[list(self.dims)], width=300,
-                            height=300, dim_names=self.dim_pair, title=f"new {focus!r}: blend of all words")
-        picture = svg_figure([(bars, 340, 300), (plane, 300, 300)], label=(
+        bars = bar_panel(self.weights, self.tokens, width=330, height=320, title=f"weights for {focus!r}")
+        plane = plane_panel(self.points, self.tokens, self.weights, self.output[list(self.dims)], width=320,
+                            height=320, dim_names=self.dim_pair, title=f"new {focus!r}: blend of all words")
+        picture = svg_figure([(bars, 330, 320), (plane, 320, 320)], label=(
             f"Bar chart of the weights for {focus!r}, and the words and their blend on the "
             f"{self.dim_pair[0]}-{self.dim_pair[1]} plane; the numbers are in the table beside it."))
         note = "" if self.relevance.sum() > 0 else "All relevances are 0: no preference, so the blend is the plain mean.\n\n"

@@ -130,3 +130,12 @@ def test_a_live_picture_sends_picture_caption_and_table_in_one_update():
     assert len(updates) == 1 and view.renders == 1
     shown = view.widget.value
     assert "<p><b>hello</b></p>" in shown and "&lt;a&gt;   1.00" in shown and view.svg in shown
+
+
+def test_a_shared_label_counts_repeated_words_two_a_line_and_a_legend_names_the_marks():
+    points = np.array([[0.0, 0.0]] * 4 + [[1.0, 0.0]])
+    drawn = picture(plane_panel(points, ["i", "to", "the", "to", "money"], np.full(5, 0.2), [0.2, 0.0],
+                                width=320, height=320), 320, 320)
+    lines = [span.text for span in drawn.iter(f"{svg_reader.SVG}tspan")]
+    assert lines == ["i, to ×2,", "the"]
+    assert {"blend (the weighted average)", "word vector (area grows with weight)"} <= set(svg_reader.texts(drawn))
