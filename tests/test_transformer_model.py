@@ -142,9 +142,9 @@ def test_numbered_labels_tell_repeated_tokens_apart():
 def test_switching_positions_off_changes_the_shown_weights_and_text(model):
     explorer = PositionsHeadExplorer(model, [TROPHY_BIG, FRENCH], layer=1, head=8)
     before, renders = explorer.weights.copy(), explorer.view.renders
-    assert explorer.following > 0.5 and "with positions" in explorer.view.text.value
+    assert explorer.following > 0.5 and "with positions" in explorer.view.caption
     explorer.positions_toggle.value = "off"
-    assert explorer.following < 0.1 and "without positions" in explorer.view.text.value
+    assert explorer.following < 0.1 and "without positions" in explorer.view.caption
     assert not np.allclose(explorer.weights, before) and explorer.view.renders == renders + 1
     np.testing.assert_array_equal(explorer.weights, model.run(TROPHY_BIG, positions=False).head(1, 8))
 
@@ -167,7 +167,7 @@ def test_residual_viewer_layer_slider_moves_tokens_away_from_their_inputs(model)
         viewer.layer_slider.value = layer
         own.append(viewer.own.mean())
     assert all(a > b for a, b in zip(own, own[1:]))
-    assert f"after 6 of 6 layers" in viewer.view.text.value and viewer.similarity.shape == (17, 17)
+    assert f"after 6 of 6 layers" in viewer.view.caption and viewer.similarity.shape == (17, 17)
 
 
 def test_views_reject_an_empty_sentence_list(model):
