@@ -284,16 +284,21 @@ def smoothed(losses: ArrayLike, window: int = 20) -> np.ndarray:
 
 
 def loss_curve_plot(curves: dict[str, ArrayLike], *, floor: float | None = None,
-                    floor_label: str = "best loss without attention") -> Figure:
-    """Training loss per step (smoothed), one line per named run; an optional dotted floor line.
+                    floor_label: str = "best loss without attention", smooth: bool = True) -> Figure:
+    """Training loss per step, one line per named run; an optional dotted floor line.
 
     ``floor`` marks a loss some model cannot go below (in lesson 08: ln 3, the
     best an average can do by spreading its bet over the three pets present).
+    ``smooth=True`` draws a 20-step running mean over the faint raw curve (for noisy
+    mini-batch losses); ``smooth=False`` draws the raw loss only (full-batch descent).
     """
     fig, ax = plots.new_axes(6.4, 3.6)
     for (label, losses), colour, style in zip(curves.items(), [plots.VERMILLION, plots.BLUE], ["-", "--"]):
         raw = as_float_array(losses, f"curves[{label!r}]", ndim=1)
         steps = np.arange(1, len(raw) + 1)
+        if not smooth:
+            ax.plot(steps, raw, style, color=colour, label=label)
+            continue
         ax.plot(steps, raw, color=colour, alpha=0.25, lw=0.8)
         ax.plot(steps, smoothed(raw), style, color=colour, label=f"{label} (20-step mean)")
     if floor is not None:  # label below the line, at the right, where no curve runs

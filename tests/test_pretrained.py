@@ -73,6 +73,7 @@ def test_compare_with_reference_reports_agreement(model):
     result = compare_with_reference(model, REFERENCE)
     assert result["ids_identical"] and result["sentences"] == len(SENTENCES)
     assert result["attention_max_diff"] < 1e-4 and result["embedding_max_diff"] < 1e-4
+    assert (result["head_matrices"], result["head_rows"]) == (17, 5)  # what the reference file stores
 
 
 # --- the forward pass ---------------------------------------------------------------
@@ -459,6 +460,14 @@ def test_vector_similarity_rejects_an_offset_leaving_the_sentence(runs):
 def test_within_between_averages_same_group_and_cross_group_pairs():
     similarity = np.array([[1, 0.8, 0.1, 0.3], [0.8, 1, 0.2, 0.4], [0.1, 0.2, 1, 0.6], [0.3, 0.4, 0.6, 1]])
     assert reading.within_between(similarity, [0, 0, 1, 1]) == pytest.approx((0.7, 0.25))
+
+
+def test_crossed_means_split_pairs_by_both_labels():
+    similarity = np.array([[1.0, 0.9, 0.2, 0.1], [0.9, 1.0, 0.3, 0.4], [0.2, 0.3, 1.0, 0.8], [0.1, 0.4, 0.8, 1.0]])
+    means = reading.crossed_means(similarity, ["a", "a", "b", "b"], ["x", "y", "x", "y"])
+    assert means == pytest.approx({(True, False): 0.85, (False, True): 0.3, (False, False): 0.2})
+    with pytest.raises(ValueError, match="one label per row"):
+        reading.crossed_means(similarity, ["a", "a", "b"], ["x", "y", "x", "y"])
 
 
 def test_within_between_needs_one_group_per_row():

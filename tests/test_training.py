@@ -220,6 +220,8 @@ def test_plots_and_tables(split, trained):
     after = tr.forward(trained.params, shown.inputs).weights
     assert isinstance(tr.weights_before_after_plot(before, after, shown), Figure)
     assert isinstance(tr.loss_curve_plot({"a": trained.losses}, floor=np.log(3)), Figure)
+    raw = tr.loss_curve_plot({"a": trained.losses}, smooth=False)
+    assert [line.get_label() for line in raw.axes[0].get_lines()] == ["a"]
     table = tr.weights_before_after_table(before, after, shown)
     assert len(table.splitlines()) == 4
     loss_table = tr.loss_table({"a": trained.losses}).splitlines()

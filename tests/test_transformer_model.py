@@ -195,6 +195,27 @@ def test_padding_effects_are_zero_with_both_masks_and_grow_with_the_pads(model):
     assert hi["no pooling mask: cosine"] < money["no pooling mask: cosine"] < 0.99
 
 
+def test_input_cosines_start_as_the_identity_and_match_the_viewer(model):
+    from lessons_lib.pretrained.block import input_cosines
+    run = model.run(BANK_RIVER)
+    np.testing.assert_allclose(np.diagonal(input_cosines(run, 0)), 1, atol=1e-5)
+    viewer = ResidualStreamViewer(model, [BANK_RIVER], layer=3)
+    np.testing.assert_array_equal(viewer.similarity, input_cosines(run, 3))
+    with pytest.raises(ValueError, match="layer must be"):
+        input_cosines(run, 7)
+
+
+def test_edit_effect_is_zero_before_any_layer_and_not_after(model):
+    from lessons_lib.pretrained.block import edit_effect
+    change = edit_effect(model, BANK_RIVER, BANK_RIVER.replace("river", "lake"), "bank")
+    assert change.shape == (7,) and change[0] == 0 and (change[1:] > 0.05).all()
+    np.testing.assert_array_equal(edit_effect(model, BANK_RIVER, BANK_RIVER, "bank"), np.zeros(7))
+    with pytest.raises(ValueError, match="as many tokens"):
+        edit_effect(model, BANK_RIVER, "We fished by the bank of the wide river.", "bank")
+    with pytest.raises(ValueError, match="word must be a token"):
+        edit_effect(model, BANK_RIVER, BANK_RIVER.replace("river", "lake"), "river")
+
+
 def test_masked_mean_check_passes_the_solution_and_fails_the_plain_mean(capsys):
     from lessons_lib.checks import transformer as checks
     assert checks.check_masked_mean(checks.SOLUTIONS["check_masked_mean"]())

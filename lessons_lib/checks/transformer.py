@@ -22,7 +22,7 @@ def _model() -> MiniLM:
 
 @lru_cache(maxsize=1)
 def _case() -> tuple[np.ndarray, list[np.ndarray]]:
-    """Layer 0's input for the river sentence and layer 0's four matrices (x @ w convention)."""
+    """Layer 0's input for the river sentence and layer 0's four matrices (x @ w convention; biases not used)."""
     model = _model()
     x = model.embed(model.encode(BANK_RIVER)[1])
     return x, [np.array(w) for w in model.attention_parameters(0)[0]]
@@ -47,6 +47,9 @@ def _variants(x: np.ndarray, w: list[np.ndarray]) -> dict[str, np.ndarray]:
             merge_heads(attend(*(split_heads(p, HEADS) for p in (q, k, v)))[0]),
         "that is one head of the full width: split q, k and v into heads slices first":
             attend(q, k, v)[0] @ w[3],
+        "you added the model's biases: this exercise leaves them out (the check calls your function with "
+        "the four matrices only)":
+            multi_head_attention(x, *w, heads=HEADS, biases=_model().attention_parameters(0)[1]),
     }
 
 
@@ -75,13 +78,13 @@ def check_multi_head_attention(function: Callable) -> Verdict:
         return report(False, "", f"on a {x.shape[0]}-token sentence your output has shape {got.shape}, "
                       f"expected {expected.shape} (one {x.shape[1]}-number vector per token)", nudge)
     if _matches(got, expected):
-        return report(True, "Right: your multi-head attention equals the real model's layer 0 (12 heads, "
-                      "its own weights, a real sentence) within 1e-4.", "", "")
+        return report(True, "Right: your multi-head attention equals the real model's layer-0 attention "
+                      "(12 heads, its own weights, biases left out, a real sentence) within 1e-4.", "", "")
     for mistake, wrong in _variants(x, matrices).items():
         if _matches(got, wrong):
             return report(False, "", mistake, nudge)
     gap = np.abs(got - expected).max()
-    return report(False, "", f"on layer 0 of the real model your output differs from the model's by up to {gap:.2g}",
+    return report(False, "", f"on layer 0 of the real model (biases left out) your output differs from the expected one by up to {gap:.2g}",
                   nudge)
 
 
@@ -116,7 +119,7 @@ def check_masked_mean(function: Callable) -> Verdict:
             if np.allclose(got, batch.embedding, rtol=1e-4, atol=1e-5):
                 return report(True, "Right: your pooling equals the model's sentence embeddings, pads left out.", "", "")
             problem = next((m for m, w in wrong.items() if np.allclose(got, w, rtol=1e-4, atol=1e-5)),
-                           "your embeddings differ from the model's one-at-a-time sentence embeddings")
+                           "your embeddings differ from the model's sentence embeddings for this batch")
     return report(False, "", problem, nudge)
 
 

@@ -50,12 +50,42 @@ def shares_plot(shares: np.ndarray) -> plots.Figure:
     return fig
 
 
+def input_cosines(forward: Forward, layer: int) -> np.ndarray:
+    """(n, n): row i, column j = cosine of token i's vector after ``layer`` layers with token j's input vector."""
+    if forward.states is None:
+        raise ValueError("forward must come from MiniLM.run or MiniLM.forward (it needs the stored residual stream)")
+    if not isinstance(layer, (int, np.integer)) or not 0 <= layer < len(forward.states):
+        raise ValueError(f"layer must be a whole number from 0 to {len(forward.states) - 1}, got {layer!r}")
+    now, start = (s / np.linalg.norm(s, axis=-1, keepdims=True) for s in (forward.states[layer], forward.states[0]))
+    return now @ start.T
+
+
+def edit_effect(model: MiniLM, text: str, edited: str, word: str) -> np.ndarray:
+    """(layers + 1,): how far ``word``'s vector moves, layer by layer, when ``text`` becomes ``edited``.
+
+    Entry L is |v_edited - v_text| / |v_text| for the token ``word`` after L layers
+    (L = 0: the embeddings). ``word`` must be unchanged by the edit, and both texts
+    must have the same number of tokens, so the token sits at the same position.
+    """
+    runs = [model.run(t) for t in (text, edited)]
+    if len(runs[0].tokens) != len(runs[1].tokens):
+        raise ValueError(f"edited must have as many tokens as text ({len(runs[0].tokens)}), "
+                         f"got {len(runs[1].tokens)}: replace one word by a one-token word")
+    if word not in runs[0].tokens or word not in runs[1].tokens:
+        raise ValueError(f"word must be a token of both texts, got {word!r}")
+    k = runs[0].tokens.index(word)
+    if runs[1].tokens[k] != word:
+        raise ValueError(f"word must sit at the same position in both texts, got {word!r}")
+    before, after = runs[0].states[:, k], runs[1].states[:, k]
+    return np.linalg.norm(after - before, axis=-1) / np.linalg.norm(before, axis=-1)
+
+
 def padding_effects(model: MiniLM, sentences: Sequence[str], *, batch: Batch | None = None,
                     alone: Sequence[Forward] | None = None) -> list[dict[str, float]]:
     """For each sentence: how far its batched results move from its one-at-a-time run, with and without each mask.
 
-    Returns one dict per sentence: real tokens, pads, and the largest change of a
-    real token's final vector / the cosine of the sentence embedding with the
+    Returns one dict per sentence: real tokens, pads, and the largest change of any
+    coordinate of a real token's final vector / the cosine of the sentence embedding with the
     one-at-a-time one, for both masks, no key mask, and no pooling mask.
     ``batch`` (``run_batch(sentences)``) and ``alone`` (``run`` of each sentence) may be
     passed in when already computed.

@@ -215,6 +215,23 @@ def within_between(similarity: ArrayLike, groups: Sequence[int]) -> tuple[float,
     return float(s[same & off_diagonal].mean()), float(s[~same].mean())
 
 
+def crossed_means(similarity: ArrayLike, first: Sequence[str], second: Sequence[str]) -> dict[tuple[bool, bool], float]:
+    """Mean similarity of pairs, split by whether they share their ``first`` label and their ``second`` label.
+
+    Returns {(same first, same second): mean over those pairs}, diagonal left out;
+    used to cross two explanations (e.g. topic and wording) on the same sentences.
+    """
+    s = as_float_array(similarity, "similarity", ndim=2)
+    a, b = np.asarray(first), np.asarray(second)
+    if not s.shape == (len(a), len(a)) == (len(b), len(b)):
+        raise ValueError(f"first and second must give one label per row of similarity ({s.shape[0]}), "
+                         f"got {len(a)} and {len(b)}")
+    pairs = ~np.eye(len(a), dtype=bool)
+    same_a, same_b = a[:, None] == a[None, :], b[:, None] == b[None, :]
+    return {(x, y): float(s[pairs & (same_a == x) & (same_b == y)].mean())
+            for x in (True, False) for y in (True, False) if (pairs & (same_a == x) & (same_b == y)).any()}
+
+
 def value_sizes(forward: Forward) -> np.ndarray:
     """(layers, heads, n): the length of every token's value vector in every head."""
     return np.linalg.norm(forward.values, axis=-1)

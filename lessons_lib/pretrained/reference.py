@@ -30,22 +30,26 @@ def compare_with_reference(model: MiniLM, reference: dict) -> dict[str, object]:
 
     Returns
     -------
-    {"sentences": count, "ids_identical": bool, "attention_max_diff": float,
-     "embedding_max_diff": float}
+    {"sentences": count, "ids_identical": bool, "head_matrices": count of full
+     head matrices stored, "head_rows": count of stored rows of all 72 heads,
+     "attention_max_diff": float, "embedding_max_diff": float}
     """
     if not isinstance(reference, dict) or "sentences" not in reference:
         raise ValueError("reference must be the dict read by load_reference")
-    same_ids, attention_diff, embedding_diff = True, 0.0, 0.0
+    same_ids, attention_diff, embedding_diff, matrices, rows = True, 0.0, 0.0, 0, 0
     for entry in reference["sentences"].values():
         run = model.run(entry["text"])
         same_ids &= run.ids.tolist() == entry["ids"]
         for item in entry["attention"]:
             diff = np.abs(run.head(item["layer"], item["head"]) - np.array(item["weights"])).max()
             attention_diff = max(attention_diff, float(diff))
+            matrices += 1
         if "every_head_row" in entry:
+            rows += 1
             row = entry["every_head_row"]
             diff = np.abs(run.attentions[:, :, row["index"]] - np.array(row["weights"])).max()
             attention_diff = max(attention_diff, float(diff))
         embedding_diff = max(embedding_diff, float(np.abs(run.embedding - np.array(entry["embedding"])).max()))
     return {"sentences": len(reference["sentences"]), "ids_identical": bool(same_ids),
+            "head_matrices": matrices, "head_rows": rows,
             "attention_max_diff": attention_diff, "embedding_max_diff": embedding_diff}

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..positions import offset_scores
 from ..widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveHeatmap, _Explorer
+from .block import input_cosines
 from .model import Forward, MiniLM
 
 
@@ -133,8 +134,8 @@ class ResidualStreamViewer(_Explorer):
 
     def _update(self, _change=None) -> None:
         layer, states = int(self.layer_slider.value), self.forward.states
-        now, start = (s / np.linalg.norm(s, axis=-1, keepdims=True) for s in (states[layer], states[0]))
-        self.similarity = now @ start.T
+        self.similarity = input_cosines(self.forward, layer)
+        now = states[layer]
         self.own = np.diagonal(self.similarity).copy()
         closest_is_own = int((self.similarity.argmax(axis=1) == np.arange(len(now))).sum())
         labels = numbered(self.forward.tokens)
