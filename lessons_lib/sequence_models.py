@@ -90,8 +90,9 @@ def recurrent_signal(steps: int, *, gain: float = 0.9, input_scale: float = 1.0,
     The effect of the nudge is carried forward with the chain rule, step by
     step, exactly as the state is: ``change_t = tanh'(...) * (W @ change_(t-1))``
     (tanh' = 1 - tanh^2), so each step multiplies by diag(tanh')·W. Strong inputs
-    (``input_scale`` 1) saturate tanh and make tanh' small: the nudge fades. Weak
-    inputs (0.01) leave tanh' near 1, and the gain decides: 1 keeps, > 1 grows.
+    (``input_scale`` 1) saturate tanh and make tanh' small: the nudge fades unless the
+    gain is large (2.5 with seed 0). Weak inputs (0.01) with gain <= 1 leave tanh' near 1, and
+    the gain decides; with gain 1.5 the nudge grows until the state saturates, then slows.
     Returns ``|change_k| / |change_0|`` for k = 0 .. ``steps``.
     """
     steps = as_count(steps, "steps", low=0)
@@ -149,7 +150,7 @@ def signal_decay_plot(survival: dict[str, ArrayLike], *, distance: int = 99) -> 
                      textcoords="axes fraction", fontsize=7.5, ha="left", va="bottom",
                      arrowprops={"arrowstyle": "->", "color": "black", "lw": 0.8},
                      bbox={"boxstyle": "round", "fc": "white", "ec": plots.GREY})
-    line_ax.set(xlabel="steps after token 1", ylabel="share of the nudge left (log scale)",
+    line_ax.set(xlabel="steps after token 1", ylabel="nudge size ÷ its start (log scale)",
                 title="recurrent: solid = strong inputs, dashed = weak", )
     line_ax.title.set_fontsize(9)
     line_ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="recurrent", title_fontsize=8)
@@ -412,7 +413,8 @@ def multiply_adds(n: int, d: int, kernel: int = 3) -> dict[str, int]:
 
     Self-attention: scores Q·Kᵀ and weights·V, 2·n²·d. A recurrent layer: W·h and U·x
     at every step, 2·n·d². A convolution: a d×d matrix per offset, ``kernel``·n·d².
-    (The d×d projections around attention add n·d² of their own, as any layer's do.)
+    Attention's count is its mixing step only: its four d×d projections (queries, keys,
+    values, output) add about 4·n·d², the same order as the recurrent layer's.
     """
     n, d, kernel = as_count(n, "n"), as_count(d, "d"), as_count(kernel, "kernel")
     return {"attention": 2 * n * n * d, "recurrent": 2 * n * d * d, f"convolution, kernel {kernel}": kernel * n * d * d}
