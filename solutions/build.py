@@ -53,7 +53,7 @@ def build(source: Path) -> Path:
     """Convert and execute one source; return the notebook written."""
     target = HERE / source.name.replace(".py", ".ipynb")
     notebook = to_notebook(source.read_text(encoding="utf-8"))
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
+    NotebookClient(notebook, timeout=300, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(HERE)}}).execute()
     nbformat.write(notebook, target)
     return target
 
