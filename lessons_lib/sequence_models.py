@@ -124,7 +124,8 @@ def signal_decay_plot(survival: dict[str, ArrayLike], *, distance: int = 99) -> 
     ``survival`` maps a curve label (e.g. "gain 0.9, strong input") to a
     :func:`recurrent_signal` result; labels containing "weak" are drawn dashed.
     Attention's share is not a curve over steps: it is one step, scaled by the weight
-    w, drawn as a band from 1/(distance + 1) (spread evenly) to 1 (all on token 1).
+    w, drawn as a band from 1/(distance + 1) (spread evenly) to 1 (all on token 1);
+    a weight can fall below the band when other tokens score higher.
     """
     fig = plots.new_figure(11.5, 3.8)
     bar_ax, line_ax = fig.subplots(1, 2, width_ratios=[1, 1.3])
@@ -145,8 +146,9 @@ def signal_decay_plot(survival: dict[str, ArrayLike], *, distance: int = 99) -> 
         line_ax.semilogy(range(len(v)), v, style, color=colours[gains.index(label.split(",")[0]) % 4], label=label)
     tokens = distance + 1
     line_ax.axhspan(1 / tokens, 1.0, color=plots.GREY, alpha=0.3, lw=0)
-    line_ax.annotate(f"grey band: attention at any distance is one step;\nits share is the weight w, from 1/{tokens} "
-                     "(spread evenly)\nto 1 (all on token 1)", (12, 0.1), xytext=(0.03, 0.06),
+    line_ax.annotate(f"grey band: attention at any distance is one step;\nits share is the weight w: 1/{tokens} "
+                     "if spread evenly\n(less if others score higher), up to 1 (all on token 1)",
+                     (12, 0.1), xytext=(0.03, 0.06),
                      textcoords="axes fraction", fontsize=7.5, ha="left", va="bottom",
                      arrowprops={"arrowstyle": "->", "color": "black", "lw": 0.8},
                      bbox={"boxstyle": "round", "fc": "white", "ec": plots.GREY})
