@@ -124,6 +124,14 @@ def test_learners_run_a_lesson_and_move_a_slider(learners):
         assert "lessons_lib" in in_kernel(learner, "import lessons_lib, sys; print(lessons_lib.__file__, sys.prefix)")
 
 
+def test_the_instructor_sees_each_learners_memory(classroom, learners):
+    rows = {name: (count, rss) for name, count, rss, _cpu in hub.usage(classroom)}
+    for learner in learners[0]:  # a running JupyterLab server and a kernel: well over 50 MiB
+        count, rss = rows[learner.name]
+        assert count >= 2 and rss > 50, (learner.name, count, rss)
+    assert rows["(hub, proxy, culler)"][0] >= 3
+
+
 def test_learners_run_from_the_learner_environment_as_themselves(learners):
     for learner in learners[0]:
         printed = in_kernel(learner, "import getpass, sys; print(getpass.getuser(), sys.prefix)").split()
