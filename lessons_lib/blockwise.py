@@ -232,11 +232,7 @@ def blockwise_cost_plot(cost: BlockwiseCost) -> Figure:
     time_ax.loglog(n, cost.attend_seconds[-1] * 1e3 * (n / n[-1]) ** 2, ":", color="black", label="grows like n² (guide)")
     time_ax.set(xlabel="sequence length n (log scale)", ylabel="time of one run (ms, log scale)",
                 title="time: n² work for both (varies per run)")
-    for ax in (mem_ax, time_ax):
-        ax.set_xticks(n, [str(v) for v in n], fontsize=8)
-        ax.minorticks_off()
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="upper left")
+    plots.finish_size_axes((mem_ax, time_ax), n)
     return fig
 
 

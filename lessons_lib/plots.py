@@ -49,6 +49,15 @@ def new_figure(width: float, height: float) -> LessonFigure:
     return LessonFigure(figsize=(width, height), facecolor="white", layout="constrained")
 
 
+def finish_size_axes(axes: Sequence[Axes], sizes: np.ndarray) -> None:
+    """Finish log-log axes over sequence lengths: a labelled tick at each size, a light grid, a legend."""
+    for ax in axes:
+        ax.set_xticks(sizes, [str(v) for v in sizes], fontsize=8)
+        ax.minorticks_off()
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="upper left")
+
+
 def new_axes(width: float, height: float, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """Use ``ax`` if given, else one axes on a fresh :func:`new_figure`."""
     if ax is not None:

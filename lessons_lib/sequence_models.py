@@ -619,11 +619,7 @@ def cost_plot(cost: CostMeasurement) -> Figure:
     mem_ax.loglog(n, cost.recurrent_peak / MIB, "s--", color=plots.BLUE, label="recurrent loop, measured peak")
     mem_ax.set(xlabel="sequence length n (log scale)", ylabel="memory (MiB, log scale)",
                title="peak memory (the same every run)")
-    for ax in (time_ax, mem_ax):
-        ax.set_xticks(n, [str(v) for v in n], fontsize=8)
-        ax.minorticks_off()
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="upper left")
+    plots.finish_size_axes((time_ax, mem_ax), n)
     return fig
 
 

@@ -580,7 +580,7 @@ def test_explorer_refuses_a_sentence_longer_than_the_model_reads(model):
 def test_explorer_runs_the_model_once_per_sentence(model, monkeypatch):
     explorer = HeadExplorer(model, [reading.BANK_MONEY, reading.TROPHY_BIG])
     runs = []
-    monkeypatch.setattr(model, "run", lambda text: runs.append(text) or type(model).run(model, text))
+    monkeypatch.setattr(model, "run", lambda text, **options: runs.append(text) or type(model).run(model, text, **options))
     explorer.sentence_picker.value = reading.TROPHY_BIG
     explorer.sentence_picker.value = reading.BANK_MONEY
     explorer.head_slider.value = 5

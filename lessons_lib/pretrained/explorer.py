@@ -8,10 +8,10 @@ import numpy as np
 
 from ..widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveHeatmap, _Explorer
 from .model import Forward, MiniLM
-from .views import numbered
+from .views import _SentenceRuns, numbered
 
 
-class HeadExplorer(_Explorer):
+class HeadExplorer(_SentenceRuns, _Explorer):
     """Heatmap of one attention head of the real model, picked with two sliders.
 
     A sentence typed into the text box (then Enter) joins the drop-down and is shown.
@@ -32,7 +32,7 @@ class HeadExplorer(_Explorer):
         if isinstance(sentences, str) or not sentences or not all(isinstance(s, str) for s in sentences):
             raise ValueError("sentences must be a non-empty list of strings")
         self.model = model
-        self._runs: dict[str, Forward] = {}
+        self._runs: dict[tuple[str, bool], Forward] = {}
         self.sentence_picker = widgets.Dropdown(options=list(sentences), description="sentence",
                                                 layout=widgets.Layout(width="560px"), style=SLIDER_STYLE)
         self.layer_slider = widgets.IntSlider(value=layer, min=0, max=model.layers - 1, description="layer",
@@ -51,14 +51,6 @@ class HeadExplorer(_Explorer):
                                  widgets.HBox([self.layer_slider, self.head_slider])])
         self.widget = widgets.VBox([controls, self.view.text, self.view.table])
         self._update()
-
-    @property
-    def forward(self) -> Forward:
-        """The model's run on the chosen sentence (computed once per sentence)."""
-        text = self.sentence_picker.value
-        if text not in self._runs:
-            self._runs[text] = self.model.run(text)
-        return self._runs[text]
 
     @property
     def layer(self) -> int:

@@ -33,7 +33,26 @@ def numbered(tokens: Sequence[str]) -> list[str]:
     return labels
 
 
-class PositionsHeadExplorer(_Explorer):
+class _SentenceRuns:
+    """The model's runs on the sentence chosen in ``sentence_picker``, each computed once.
+
+    A class using it sets ``model``, ``sentence_picker`` and an empty ``_runs`` dict.
+    """
+
+    def run(self, positions: bool = True) -> Forward:
+        """The model's run on the chosen sentence, with or without position vectors (cached)."""
+        key = (self.sentence_picker.value, positions)
+        if key not in self._runs:
+            self._runs[key] = self.model.run(key[0], positions=positions)
+        return self._runs[key]
+
+    @property
+    def forward(self) -> Forward:
+        """The model's run on the chosen sentence, position vectors included."""
+        return self.run()
+
+
+class PositionsHeadExplorer(_SentenceRuns, _Explorer):
     """One head of the real model, with its position vectors switched on or off.
 
     Parameters
@@ -68,13 +87,6 @@ class PositionsHeadExplorer(_Explorer):
         self.widget = widgets.VBox([controls, self.view.text, self.view.table])
         self._update()
 
-    def run(self, positions: bool) -> Forward:
-        """The model's run on the chosen sentence, with or without position vectors (cached)."""
-        key = (self.sentence_picker.value, positions)
-        if key not in self._runs:
-            self._runs[key] = self.model.run(key[0], positions=positions)
-        return self._runs[key]
-
     @property
     def positions(self) -> bool:
         return self.positions_toggle.value == "on"
@@ -98,7 +110,7 @@ class PositionsHeadExplorer(_Explorer):
                           f"{self.change[layer, head]:.2f} on average; most changed heads: {changed}.")
 
 
-class ResidualStreamViewer(_Explorer):
+class ResidualStreamViewer(_SentenceRuns, _Explorer):
     """How far each token's vector has moved from its own input vector, layer by layer.
 
     The heatmap's row i, column j is the cosine similarity between token i's
@@ -113,7 +125,7 @@ class ResidualStreamViewer(_Explorer):
 
     def __init__(self, model: MiniLM, sentences: Sequence[str], *, layer: int = 0) -> None:
         self.model = model
-        self._runs: dict[str, Forward] = {}
+        self._runs: dict[tuple[str, bool], Forward] = {}
         self.sentence_picker = widgets.Dropdown(options=_sentences(sentences), description="sentence",
                                                 layout=widgets.Layout(width="560px"), style=SLIDER_STYLE)
         self.layer_slider = widgets.IntSlider(value=layer, min=0, max=model.layers, description="layers run",
@@ -124,13 +136,6 @@ class ResidualStreamViewer(_Explorer):
             control.observe(self._update, names="value")
         self.widget = widgets.VBox([self.sentence_picker, self.layer_slider, self.view.text, self.view.table])
         self._update()
-
-    @property
-    def forward(self) -> Forward:
-        text = self.sentence_picker.value
-        if text not in self._runs:
-            self._runs[text] = self.model.run(text)
-        return self._runs[text]
 
     def _update(self, _change=None) -> None:
         layer, states = int(self.layer_slider.value), self.forward.states
