@@ -63,6 +63,17 @@ def wait_for_new_picture(page, view, old: str) -> None:
                            arg=[view.locator("xpath=..").element_handle(), old], timeout=20_000)
 
 
+def wait_until_still(page, view, quiet_ms: int = 500) -> None:
+    """Wait until the view's HTML has not changed for ``quiet_ms``: a drag sends several values."""
+    page.wait_for_function(
+        """([box, quiet]) => {
+            const html = box.innerHTML, now = performance.now();
+            if (box.__lastHtml !== html) { box.__lastHtml = html; box.__since = now; return false; }
+            return now - box.__since >= quiet;
+        }""",
+        arg=[view.locator("xpath=..").element_handle(), quiet_ms], timeout=20_000, polling=100)
+
+
 def marks(view, kind: str, attribute: str) -> list[float]:
     """An attribute of every mark of one kind in the picture on screen (e.g. the bars' heights)."""
     return view.locator(f"svg .{kind}").evaluate_all(f"marks => marks.map(m => parseFloat(m.getAttribute('{attribute}')))")
@@ -95,6 +106,7 @@ def test_explorer_slider_moves_the_weights_in_real_jupyterlab(lab, browser):
         timeout=20_000,
     )
     wait_for_new_picture(page, view, picture)
+    wait_until_still(page, view)  # read the table and the picture of the drag's last value
     after = weight_of(page, "money")
     assert after > before, f"moving the money slider right should raise its weight (was {before}, now {after})"
     bars_after = marks(view, "bar", "height")
