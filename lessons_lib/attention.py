@@ -261,11 +261,11 @@ def _checked_mask(mask: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
     """A boolean mask broadcast (as a view, no copy) to ``shape``, every row with one True entry."""
     m = np.asarray(mask)
     if m.dtype != bool:
-        raise TypeError(f"mask must be an array of booleans, got dtype {m.dtype}")
+        raise TypeError(f"mask must be an array of booleans (True = may attend), got dtype {m.dtype}")
     try:
         m = np.broadcast_to(m, shape)
     except ValueError:
-        raise ValueError(f"mask must broadcast to {shape}, got {m.shape}") from None
+        raise ValueError(f"mask must have shape {shape} (or broadcast to it), got {m.shape}") from None
     if not m.any(axis=-1).all():
         raise ValueError("mask has a row with no True entry: every token must see one key")
     return m

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validate import as_count, as_float_array, as_matrix, as_positive, as_vector
-from .attention import attend
+from .attention import _checked_mask, attend
 
 
 def split_heads(x: ArrayLike, heads: int) -> np.ndarray:
@@ -43,17 +43,7 @@ def _as_heads(heads: int, width: int) -> int:
 
 def _as_key_mask(mask: ArrayLike, lead: tuple[int, ...], n: int) -> np.ndarray:
     """``mask`` broadcast to (*lead, 1, n, n), ready for the heads axis; True = may attend."""
-    m = np.asarray(mask)
-    if m.dtype != bool:
-        raise TypeError(f"mask must be an array of booleans (True = may attend), got dtype {m.dtype}")
-    shape = (*lead, n, n)
-    try:
-        m = np.broadcast_to(m, shape)
-    except ValueError:
-        raise ValueError(f"mask must have shape {shape} (or broadcast to it), got {m.shape}") from None
-    if not m.any(axis=-1).all():
-        raise ValueError("mask has a row with no True entry: every token must see one key")
-    return m[..., None, :, :]
+    return _checked_mask(mask, (*lead, n, n))[..., None, :, :]
 
 
 def multi_head_attention(
