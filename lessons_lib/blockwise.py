@@ -4,13 +4,11 @@
 a time, keeping for every query a running maximum, a running sum of exponentials and a
 running weighted sum of values, rescaled whenever the maximum grows (online softmax).
 This module draws that idea, traces it for one query, counts the blocks a causal mask
-lets it skip, and measures time and peak memory of both functions in a worker process.
+lets it skip, and tabulates and draws the time and peak memory of both functions, measured in a worker
+process by :mod:`lessons_lib.measuring`.
 """
 from __future__ import annotations
 
-import time
-import tracemalloc
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -19,8 +17,7 @@ from numpy.typing import ArrayLike
 
 from . import plots
 from ._validate import as_count, as_vector
-from .attention import attend, attend_blockwise, _workers
-from .sequence_models import MIB, Worker, start_worker
+from .measuring import MIB, BlockwiseCost, Worker, blockwise_cost, blockwise_task, start_worker
 
 Figure = plots.Figure
 
@@ -119,79 +116,15 @@ def _causal_grid(ax, blocks: int) -> None:
               loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
 
 
-# --- the measurement ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class BlockwiseCost:
-    """Time of one run (s) and its peak extra memory (bytes), per n, for attend and attend_blockwise."""
-
-    sizes: np.ndarray
-    attend_seconds: np.ndarray
-    blockwise_seconds: np.ndarray
-    attend_peak: np.ndarray
-    blockwise_peak: np.ndarray
-    dim: int
-    block: int
-    workers: int
-
-    @property
-    def weight_matrix(self) -> np.ndarray:
-        """Bytes of one float32 (n, n) matrix."""
-        return self.sizes.astype(float) ** 2 * 4
-
-    @property
-    def blockwise_bound(self) -> np.ndarray:
-        """What attend_blockwise may hold: n × block scores, plus 5 float32 arrays of n × (d + 1)."""
-        n = self.sizes.astype(float)
-        return 4 * (n * self.block + 5 * n * (self.dim + 1))
-
-
-_FIELDS = ("sizes", "attend_seconds", "blockwise_seconds", "attend_peak", "blockwise_peak")
-
-
+# --- the measurement (run by lessons_lib.measuring) -----------------------------------------
 def start_blockwise_measurement(sizes: Sequence[int] = (1024, 2048, 4096, 8192, 16384), *, dim: int = 16,
-                                block: int = 256, seed: int = 0) -> Worker:
-    """Start timing attend and attend_blockwise on n random float32 tokens, in a worker process.
+                                block: int = 256, seed: int = 0, attend_up_to: int = 8192) -> Worker:
+    """Start :func:`blockwise_task` alone in a worker process; read it with :func:`blockwise_cost`.
 
-    It takes seconds (attend needs 1 GiB at n = 16384), so a lesson starts it early and
-    reads it later with :func:`blockwise_cost`; the notebook's kernel never holds the arrays.
+    It takes seconds, so a lesson starts it early and reads it later; the notebook's
+    kernel never holds the arrays.
     """
-    ns = [as_count(n, "sizes") for n in sizes]
-    args = {"ns": ns, "dim": as_count(dim, "dim"), "block": as_count(block, "block"), "seed": as_count(seed, "seed", low=0)}
-    return start_worker("blockwise", args)
-
-
-def blockwise_cost(pending: Worker) -> BlockwiseCost:
-    """Wait for a measurement started by :func:`start_blockwise_measurement`."""
-    if not isinstance(pending, Worker):
-        raise TypeError(f"pending must be what start_blockwise_measurement returned, got {type(pending).__name__}")
-    values = pending.result()
-    return BlockwiseCost(*(np.array(values[f]) for f in _FIELDS), values["dim"], values["block"], values["workers"])
-
-
-def _timed_peak(function) -> tuple[float, int]:
-    """One run of ``function()``: its time (s) and the peak memory it newly allocated (bytes)."""
-    tracemalloc.start()
-    try:
-        start = time.perf_counter()
-        function()
-        return time.perf_counter() - start, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
-def _blockwise_task(args: dict) -> dict:
-    """The worker's side: one timed, traced run of each function per n (after a small warming run)."""
-    rng, dim, block = np.random.default_rng(args["seed"]), args["dim"], args["block"]
-    warm = np.ones((2 * block, dim), dtype=np.float32)
-    attend(warm, warm, warm), attend_blockwise(warm, warm, warm, block=block)
-    rows = []
-    for n in args["ns"]:
-        x = rng.standard_normal((n, dim), dtype=np.float32)
-        a_time, a_peak = _timed_peak(lambda: attend(x, x, x))
-        b_time, b_peak = _timed_peak(lambda: attend_blockwise(x, x, x, block=block))
-        rows.append((n, a_time, b_time, a_peak, b_peak))
-    result = {field: [row[k] for row in rows] for k, field in enumerate(_FIELDS)}
-    return {**result, "dim": dim, "block": block, "workers": _workers()}
+    return start_worker(blockwise_task(sizes, dim=dim, block=block, seed=seed, attend_up_to=attend_up_to))
 
 
 def blockwise_memory_table(cost: BlockwiseCost) -> str:
@@ -201,7 +134,7 @@ def blockwise_memory_table(cost: BlockwiseCost) -> str:
     little on how its threads interleave, so the table shows its bound and whether the
     measured peak stayed within it (the figure shows the measured values).
     """
-    body = [[str(n), f"{m / MIB:,.2f}", f"{a / MIB:,.2f}", f"{bound / MIB:,.2f}", "yes" if b <= bound else "NO"]
+    body = [[str(n), f"{m / MIB:,.2f}", _mib_or_not_run(a), f"{bound / MIB:,.2f}", "yes" if b <= bound else "NO"]
             for n, m, a, b, bound in zip(cost.sizes, cost.weight_matrix, cost.attend_peak, cost.blockwise_peak,
                                          cost.blockwise_bound)]
     return plots.text_table(["n", "n×n matrix MiB", "attend peak MiB", "blockwise bound MiB", "blockwise within"],
@@ -209,10 +142,15 @@ def blockwise_memory_table(cost: BlockwiseCost) -> str:
 
 
 def blockwise_time_table(cost: BlockwiseCost) -> str:
-    """Times of one run each, in ms, and their ratio."""
-    body = [[str(n), f"{a * 1e3:.1f}", f"{b * 1e3:.1f}", f"{b / a:.2f}"]
+    """Times of one run each, in ms, and their ratio ("not run" where attend was skipped)."""
+    body = [[str(n), "not run" if np.isnan(a) else f"{a * 1e3:.1f}", f"{b * 1e3:.1f}",
+             "–" if np.isnan(a) else f"{b / a:.2f}"]
             for n, a, b in zip(cost.sizes, cost.attend_seconds, cost.blockwise_seconds)]
     return plots.text_table(["n", "attend ms", "blockwise ms", "blockwise ÷ attend"], body)
+
+
+def _mib_or_not_run(peak: float) -> str:
+    return "not run" if np.isnan(peak) else f"{peak / MIB:,.2f}"
 
 
 def blockwise_cost_plot(cost: BlockwiseCost) -> Figure:
@@ -226,10 +164,11 @@ def blockwise_cost_plot(cost: BlockwiseCost) -> Figure:
     mem_ax.loglog(n, cost.blockwise_peak / MIB, "s--", color=plots.BLUE,
                   label=f"attend_blockwise (block {cost.block}), measured peak")
     mem_ax.set(xlabel="sequence length n (log scale)", ylabel="peak extra memory (MiB, log scale)",
-               title="memory: n² against about n")
+               title="memory: n² for attend, a few MiB blockwise")
     time_ax.loglog(n, cost.attend_seconds * 1e3, "o-", color=plots.VERMILLION, label="attend")
     time_ax.loglog(n, cost.blockwise_seconds * 1e3, "s--", color=plots.BLUE, label="attend_blockwise")
-    time_ax.loglog(n, cost.attend_seconds[-1] * 1e3 * (n / n[-1]) ** 2, ":", color="black", label="grows like n² (guide)")
+    time_ax.loglog(n, cost.blockwise_seconds[-1] * 1e3 * (n / n[-1]) ** 2, ":", color="black",
+                   label="grows like n² (guide)")
     time_ax.set(xlabel="sequence length n (log scale)", ylabel="time of one run (ms, log scale)",
                 title="time: n² work for both (varies per run)")
     plots.finish_size_axes((mem_ax, time_ax), n)
@@ -238,6 +177,6 @@ def blockwise_cost_plot(cost: BlockwiseCost) -> Figure:
 
 __all__ = [
     "online_softmax_trace", "online_softmax_trace_table", "causal_blocks", "blockwise_diagram", "BlockwiseCost",
-    "start_blockwise_measurement", "blockwise_cost", "blockwise_memory_table", "blockwise_time_table",
+    "blockwise_task", "start_blockwise_measurement", "blockwise_cost", "blockwise_memory_table", "blockwise_time_table",
     "blockwise_cost_plot",
 ]

@@ -12,8 +12,9 @@ Four measurements, each with a figure and a text twin:
   attention) or jumps (hard attention);
 * the arithmetic per layer of each architecture, and the time and memory of
   attention for growing n against a step-by-step recurrent loop, measured in
-  a short-lived worker process (:func:`start_worker`; lessons_lib.blockwise
-  measures blockwise attention there too).
+  a short-lived worker process (:mod:`lessons_lib.measuring`, which measures
+  blockwise attention too; the recurrent network itself is in
+  :mod:`lessons_lib.recurrent`).
 
 The recurrent and convolutional "networks" here are untrained and seeded:
 they show the *shape* of each architecture's limits, not a trained model's
@@ -21,93 +22,25 @@ quality.
 """
 from __future__ import annotations
 
-import contextlib
-import importlib
-import json
 import math
-import subprocess
-import sys
-import time
-import tracemalloc
 from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
+from typing import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
-from threadpoolctl import threadpool_limits
 
 from . import plots
 from ._validate import as_count, as_matrix, as_positive, as_vector
-from .attention import attend, dot_scores, softmax
+from .attention import dot_scores, softmax
+from .measuring import (MIB, CostMeasurement, Worker, _measure_cost_here, best_time, cost_result, cost_task,
+                        one_blas_thread, peak_bytes, start_worker)
+from .recurrent import random_recurrent_weights, recurrent_signal, recurrent_states
 from .vocab import BANK_SENTENCE, WORDS, Vocabulary
 
 Figure = plots.Figure
 
 
-
 # --- 1. path length: a recurrent update forgets ---------------------------------
-def random_recurrent_weights(size: int = 16, *, gain: float = 0.9, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """A seeded recurrent matrix ``W`` (orthogonal times ``gain``) and input matrix ``U``.
-
-    An orthogonal matrix keeps every length (a rotation or a reflection), so ``W``
-    scales every direction by exactly ``gain`` (before tanh): < 1 shrinks, > 1 stretches.
-    """
-    size = as_count(size, "size")
-    gain = as_positive(gain, "gain")
-    rng = np.random.default_rng(seed)
-    orthogonal, _ = np.linalg.qr(rng.standard_normal((size, size)))
-    return gain * orthogonal, rng.standard_normal((size, size)) / np.sqrt(size)
-
-
-def recurrent_states(inputs: ArrayLike, recurrent: ArrayLike, input_weights: ArrayLike) -> np.ndarray:
-    """Run ``h_t = tanh(W h_(t-1) + U x_t)`` one token at a time, from ``h_(-1) = 0``.
-
-    Parameters
-    ----------
-    inputs : (n, d) one row per token
-    recurrent : (d, d) the matrix W
-    input_weights : (d, d) the matrix U
-
-    Returns
-    -------
-    (n, d) the state after each token. Step t cannot start before step t-1 ends.
-    """
-    x = as_matrix(inputs, "inputs")
-    w = as_matrix(recurrent, "recurrent", rows=x.shape[1], cols=x.shape[1])
-    u = as_matrix(input_weights, "input_weights", rows=x.shape[1], cols=x.shape[1])
-    state = np.zeros(x.shape[1], dtype=x.dtype)
-    states = np.empty_like(x)
-    for t in range(len(x)):  # sequential: each step needs the previous state
-        state = np.tanh(w @ state + u @ x[t])
-        states[t] = state
-    return states
-
-
-def recurrent_signal(steps: int, *, gain: float = 0.9, input_scale: float = 1.0, size: int = 16,
-                     seed: int = 0) -> np.ndarray:
-    """How much of a tiny nudge to token 1 is still in the state k steps later.
-
-    The effect of the nudge is carried forward with the chain rule, step by
-    step, exactly as the state is: ``change_t = tanh'(...) * (W @ change_(t-1))``
-    (tanh' = 1 - tanh^2), so each step multiplies by diag(tanh')·W. Strong inputs
-    (``input_scale`` 1) saturate tanh and make tanh' small: the nudge fades unless the
-    gain is large (2.5 with seed 0). Weak inputs (0.01) with gain <= 1 leave tanh' near 1, and
-    the gain decides; with gain 1.5 the nudge grows until the state saturates, then slows.
-    Returns ``|change_k| / |change_0|`` for k = 0 .. ``steps``.
-    """
-    steps = as_count(steps, "steps", low=0)
-    input_scale = as_positive(input_scale, "input_scale")
-    w, u = random_recurrent_weights(size, gain=gain, seed=seed)
-    rng = np.random.default_rng(seed + 1)
-    states = recurrent_states(input_scale * rng.standard_normal((steps + 1, size)), w, u)
-    change = (1 - states[0] ** 2) * (u @ rng.standard_normal(size))  # token 1 nudged
-    sizes = [np.linalg.norm(change)]
-    for state in states[1:]:
-        change = (1 - state**2) * (w @ change)  # what reaches the next step
-        sizes.append(np.linalg.norm(change))
-    return np.array(sizes) / sizes[0]
-
-
 def path_lengths(distance: int, kernels: Sequence[int] = (3, 5)) -> dict[str, int]:
     """Transformations between two tokens ``distance`` apart, per architecture."""
     distance = as_count(distance, "distance")
@@ -437,67 +370,6 @@ def weight_matrix_bytes(n: int, itemsize: int = 4) -> int:
     return as_count(n, "n") ** 2 * as_count(itemsize, "itemsize")
 
 
-def best_time(function: Callable[[], object], repeats: int = 3, *, budget: float = 0.03) -> float:
-    """The fastest run of ``function()``, in seconds: at least ``repeats`` runs, more while under ``budget`` s.
-
-    Single runs are noisy (other programs, caches, threads waiting for a core), and
-    noise only ever adds time, so the fastest run is the fairest estimate. Quick
-    functions get extra runs within the small time ``budget`` (at most 100 runs).
-    """
-    repeats = as_count(repeats, "repeats")
-    budget = as_positive(budget, "budget")
-    times: list[float] = []
-    while len(times) < repeats or (sum(times) < budget and len(times) < 100):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-@contextlib.contextmanager
-def one_blas_thread() -> Iterator[bool]:
-    """Inside the block, numpy's matrix products use one thread (yields True).
-
-    Timing one core against one core is fair to the loop, which cannot use more, and a
-    single thread never waits for a busy core, so the times are steadier.
-    """
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield True
-
-
-def peak_bytes(function: Callable[[], object]) -> int:
-    """Peak memory newly allocated while ``function()`` runs (numpy arrays included).
-
-    numpy reports its array buffers to :mod:`tracemalloc`, so the peak is the
-    same on every run of the same computation (after a first, warming-up call).
-    """
-    tracemalloc.start()
-    try:
-        function()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
-@dataclass(frozen=True)
-class CostMeasurement:
-    """Times (s) and peak memory (bytes) per sequence length, for attention and the loop.
-
-    The peaks are the same on every run; the times vary from run to run.
-    """
-
-    sizes: np.ndarray
-    attention_seconds: np.ndarray
-    recurrent_seconds: np.ndarray
-    attention_peak: np.ndarray
-    recurrent_peak: np.ndarray
-
-    @property
-    def weight_matrix(self) -> np.ndarray:
-        """The analytic size of one float32 (n, n) weight matrix, in bytes."""
-        return np.array([weight_matrix_bytes(int(n)) for n in self.sizes])
-
-
 def measure_cost(sizes: Sequence[int] = (64, 128, 256, 512, 1024, 2048, 4096), *, dim: int = 32,
                  seed: int = 0, repeats: int = 3, worker: bool = True) -> CostMeasurement:
     """Time (fastest of at least ``repeats`` runs) and peak memory of float32 self-attention
@@ -508,92 +380,15 @@ def measure_cost(sizes: Sequence[int] = (64, 128, 256, 512, 1024, 2048, 4096), *
     process, such as a notebook kernel that stays alive for hours. The memory peaks are
     measured with :mod:`tracemalloc` where the arrays live; in the fresh process they are
     the same on every run (in a busy caller they may differ by a few bytes of bookkeeping).
+    A lesson that wants the numbers later starts :func:`cost_task` with :func:`start_worker`
+    and reads them with :func:`cost_result`.
     """
-    ns = [as_count(n, "sizes") for n in sizes]
-    dim, repeats, seed = as_count(dim, "dim"), as_count(repeats, "repeats"), as_count(seed, "seed", low=0)
+    task = cost_task(sizes, dim=dim, seed=seed, repeats=repeats)
     if not isinstance(worker, bool):
         raise ValueError(f"worker must be True or False, got {worker!r}")
     if not worker:
-        return _measure_cost_here(ns, dim, seed, repeats)
-    return _measure_cost_in_worker(ns, dim, seed, repeats)
-
-
-_WORKER_CODE = "from lessons_lib.sequence_models import _worker_main; _worker_main()"
-_WORKER_TASKS = {  # task name -> (module, function taking the JSON arguments, returning a JSON-able dict)
-    "cost": ("lessons_lib.sequence_models", "_cost_task"),
-    "blockwise": ("lessons_lib.blockwise", "_blockwise_task"),
-}
-_COST_FIELDS = ("sizes", "attention_seconds", "recurrent_seconds", "attention_peak", "recurrent_peak")
-
-
-class Worker:
-    """A measurement running in a fresh, short-lived Python process; :meth:`result` waits for it.
-
-    A plain subprocess (not :mod:`multiprocessing`) works from notebooks, scripts and
-    ``python -`` alike: it never re-imports the caller's ``__main__``. Its memory is
-    returned to the system when it ends, so large arrays never swell the caller.
-    """
-
-    def __init__(self, task: str, args: dict) -> None:
-        if task not in _WORKER_TASKS:
-            raise ValueError(f"task must be one of {', '.join(_WORKER_TASKS)}, got {task!r}")
-        self.process = subprocess.Popen([sys.executable, "-c", _WORKER_CODE], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.request = json.dumps({"task": task, "args": args})
-        self._answer: dict | None = None
-
-    def result(self) -> dict:
-        """The worker's JSON answer (waits for it the first time; later calls reuse it)."""
-        if self._answer is None:
-            out, err = self.process.communicate(self.request)
-            if self.process.returncode != 0:
-                raise RuntimeError(f"the measuring process failed:\n{err.strip()}")
-            self._answer = json.loads(out.strip().splitlines()[-1])
-        return self._answer
-
-
-def start_worker(task: str, args: dict) -> Worker:
-    """Start ``task`` (a name in ``_WORKER_TASKS``) in a worker process; read it with ``.result()``."""
-    return Worker(task, args)
-
-
-def _measure_cost_in_worker(ns: list[int], dim: int, seed: int, repeats: int) -> CostMeasurement:
-    """Run :func:`_measure_cost_here` in a worker process (see :class:`Worker`)."""
-    values = start_worker("cost", {"ns": ns, "dim": dim, "seed": seed, "repeats": repeats}).result()
-    return CostMeasurement(*(np.array(values[field]) for field in _COST_FIELDS))
-
-
-def _cost_task(args: dict) -> dict:
-    cost = _measure_cost_here(args["ns"], args["dim"], args["seed"], args["repeats"])
-    return {field: getattr(cost, field).tolist() for field in _COST_FIELDS}
-
-
-def _worker_main() -> None:
-    """Entry point of the measuring process: JSON request on stdin, JSON results on stdout."""
-    request = json.loads(sys.stdin.read())
-    module, function = _WORKER_TASKS[request["task"]]
-    print(json.dumps(getattr(importlib.import_module(module), function)(request["args"])))
-
-
-def _measure_cost_here(ns: list[int], dim: int, seed: int, repeats: int) -> CostMeasurement:
-    """:func:`measure_cost` in the current process (arguments already validated)."""
-    rng = np.random.default_rng(seed)
-    w, u = (m.astype(np.float32) for m in random_recurrent_weights(dim, seed=seed))
-    warm = np.ones((2, dim), dtype=np.float32)  # first calls set up caches: keep them out of the peaks
-    peak_bytes(lambda: (attend(warm, warm, warm), recurrent_states(warm, w, u)))
-    rows = []
-    for n in ns:
-        x = rng.standard_normal((n, dim)).astype(np.float32)
-        run_attention = lambda: attend(x, x, x)  # noqa: E731 - all n rows at once
-        run_loop = lambda: recurrent_states(x, w, u)  # noqa: E731 - n steps, one after another
-        with one_blas_thread():  # one core each
-            times = best_time(run_attention, repeats), best_time(run_loop, repeats)
-        rows.append((*times, peak_bytes(run_attention), peak_bytes(run_loop)))
-    a_time, r_time, a_peak, r_peak = (np.array(col) for col in zip(*rows))
-    return CostMeasurement(np.array(ns), a_time, r_time, a_peak, r_peak)
-
-
-MIB = 2.0**20
+        return _measure_cost_here(**task[1])
+    return cost_result(start_worker(task))
 
 
 def _reference(n: np.ndarray, values: np.ndarray, power: int) -> np.ndarray:
@@ -660,5 +455,5 @@ __all__ = [
     "kernel_vs_attention_table", "RoutingResponse", "routing_response", "routing_plot", "routing_table",
     "weight_matrix_bytes", "best_time", "peak_bytes", "CostMeasurement", "measure_cost", "cost_plot",
     "time_table", "peak_memory_table", "cost_table", "memory_table", "average_step_factor", "one_blas_thread",
-    "multiply_adds", "multiply_adds_table", "Worker", "start_worker",
+    "multiply_adds", "multiply_adds_table", "Worker", "start_worker", "cost_task", "cost_result",
 ]

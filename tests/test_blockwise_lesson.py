@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from lessons_lib import blockwise as bw
+from lessons_lib import measuring
 from lessons_lib import sequence_models as sm
 from lessons_lib.attention import softmax
 from lessons_lib.plots import Figure
@@ -60,10 +61,53 @@ def test_blockwise_cost_rejects_something_that_is_not_a_started_measurement():
 
 
 def test_a_failing_worker_is_reported(monkeypatch):
-    monkeypatch.setattr(sm, "_WORKER_CODE", "raise SystemExit('no numbers today')")
+    monkeypatch.setattr(measuring, "_WORKER_CODE", "raise SystemExit('no numbers today')")
     with pytest.raises(RuntimeError, match="no numbers today"):
         bw.blockwise_cost(bw.start_blockwise_measurement(sizes=(8,)))
 
 
 def test_the_diagram_is_a_figure():
     assert isinstance(bw.blockwise_diagram(), Figure)
+
+
+# --- one worker, two measurements; attend only up to attend_up_to ---------------------------
+
+
+def test_one_worker_runs_both_measurements_in_turn_and_each_result_is_read_by_name():
+    pending = measuring.start_worker(measuring.cost_task(sizes=(32, 64), repeats=1),
+                                     measuring.blockwise_task(sizes=(256, 512), dim=8, block=64, attend_up_to=256))
+    cost = bw.blockwise_cost(pending)  # the second task first: the first is read on the way
+    assert cost.sizes.tolist() == [256, 512] and cost.sizes.dtype.kind == "i"
+    assert sm.cost_result(pending).sizes.tolist() == [32, 64]
+    assert pending.process.returncode == 0  # both answers read: the process has ended
+
+
+def test_attend_is_skipped_above_attend_up_to_and_the_tables_say_so():
+    cost = bw.blockwise_cost(bw.start_blockwise_measurement(sizes=(256, 512), dim=8, block=64, attend_up_to=256))
+    assert np.isfinite(cost.attend_peak[0]) and np.isnan(cost.attend_peak[1]) and np.isnan(cost.attend_seconds[1])
+    assert np.isfinite(cost.blockwise_peak).all()
+    assert bw.blockwise_memory_table(cost).splitlines()[-1].split()[2:4] == ["not", "run"]
+    assert bw.blockwise_time_table(cost).splitlines()[-1].split()[1:3] == ["not", "run"]
+    line = bw.blockwise_cost_plot(cost).axes[1].lines[-1]  # the n² guide runs through blockwise's last point
+    assert np.isclose(line.get_ydata()[-1], cost.blockwise_seconds[-1] * 1e3)
+
+
+def test_a_result_asked_of_a_worker_that_does_not_run_it_is_refused():
+    pending = measuring.start_worker(measuring.cost_task(sizes=(32,), repeats=1))
+    with pytest.raises(ValueError, match="blockwise_task"):
+        bw.blockwise_cost(pending)
+    assert sm.cost_result(pending).sizes.tolist() == [32]
+
+
+def test_a_worker_needs_at_least_one_known_task():
+    with pytest.raises(ValueError, match="task must be one of"):
+        measuring.start_worker()
+    with pytest.raises(ValueError, match="attend_up_to"):
+        measuring.blockwise_task(attend_up_to=0)
+
+
+def test_the_worker_module_loads_no_plotting_library():
+    import subprocess
+    import sys
+    code = "import sys, lessons_lib.measuring; print('matplotlib' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lessons_lib import measuring
 from lessons_lib import sequence_models as sm
 from lessons_lib.plots import Figure
 from lessons_lib.vocab import BANK_SENTENCE, RIVER_SENTENCE, WORDS
@@ -287,7 +288,7 @@ def test_measure_cost_in_a_worker_never_allocates_the_big_matrix_here():
 
 
 def test_measure_cost_reports_a_failing_worker(monkeypatch):
-    monkeypatch.setattr(sm, "_WORKER_CODE", "raise SystemExit('no numbers today')")
+    monkeypatch.setattr(measuring, "_WORKER_CODE", "raise SystemExit('no numbers today')")
     with pytest.raises(RuntimeError, match="no numbers today"):
         sm.measure_cost(sizes=(64,), repeats=1)
 
@@ -336,7 +337,7 @@ def test_soft_slope_shrinks_towards_zero_as_the_softmax_saturates():
 
 def test_a_worker_rejects_an_unknown_task():
     with pytest.raises(ValueError, match="task must be one of"):
-        sm.start_worker("nap", {})
+        sm.start_worker(("nap", {}))
 
 
 def test_the_decay_plot_draws_a_weight_band_for_attention_not_a_line_at_one():
