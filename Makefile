@@ -39,9 +39,13 @@ lab: setup
 test: setup browser-deps web-deps classroom-deps
 	$(BIN)/python -m pytest
 
+# The notebooks need no hypothesis: its pytest plugin is left out of the notebook-only runs
+# (it costs about half a second to load).
+NBVAL_ONLY = -p no:hypothesispytest
+
 ## nbval: only the notebook regression check (strict nbval on the lessons and the solutions)
 nbval: setup
-	$(BIN)/python -m pytest notebooks solutions
+	$(BIN)/python -m pytest $(NBVAL_ONLY) notebooks solutions
 
 # OpenBLAS picks its kernels from the CPU, so the last digits of a float sum differ from
 # machine to machine. Stored outputs must not care: check them under two kernels that every
@@ -49,8 +53,8 @@ nbval: setup
 # only, never in tests or CI.
 ## nbval-any-cpu: strict nbval under the Prescott (1 thread) and Nehalem (2 threads) OpenBLAS kernels
 nbval-any-cpu: setup
-	OPENBLAS_CORETYPE=Prescott OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q notebooks solutions
-	OPENBLAS_CORETYPE=Nehalem OPENBLAS_NUM_THREADS=2 $(BIN)/python -m pytest -q notebooks solutions
+	OPENBLAS_CORETYPE=Prescott OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q $(NBVAL_ONLY) notebooks solutions
+	OPENBLAS_CORETYPE=Nehalem OPENBLAS_NUM_THREADS=2 $(BIN)/python -m pytest -q $(NBVAL_ONLY) notebooks solutions
 
 ## unit: only the library, widget and browser tests
 unit: setup browser-deps web-deps classroom-deps

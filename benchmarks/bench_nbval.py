@@ -57,7 +57,7 @@ def run_nbval(extra: list[str]) -> tuple[float, dict[str, float], list[str]]:
         env = dict(os.environ, NBVAL_TIMER_OUT=str(out), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "pytest", str(NOTEBOOKS.relative_to(ROOT)), "-q",
-                               "-p", "benchmarks.nbval_timer", *extra],
+                               "-p", "no:hypothesispytest", "-p", "benchmarks.nbval_timer", *extra],  # as make nbval
                               cwd=ROOT, env=env, capture_output=True, text=True)
         total = time.perf_counter() - start
         spans = json.loads(out.read_text()) if out.exists() else {}
