@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -55,7 +56,8 @@ def start(settings: ClassSettings, config_file: Path, timeout: float = 120) -> i
     for name in settings.users:
         accounts.ensure_user(name)
     env = dict(os.environ, CLASSROOM_CONFIG=str(config_file), CLASSROOM_LEARNER_ENV=str(LEARNER_ENV),
-               CLASSROOM_HUB_PORT=str(free_port()), CLASSROOM_PROXY_API_PORT=str(free_port()))
+               CLASSROOM_HUB_PORT=str(free_port()), CLASSROOM_PROXY_API_PORT=str(free_port()),
+               CLASSROOM_PROGRESS_PORT=str(free_port()))
     with open(state / "hub.log", "ab") as log:
         process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)], cwd=state, env=env,
                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -67,17 +69,30 @@ def start(settings: ClassSettings, config_file: Path, timeout: float = 120) -> i
 
 def wait_until_up(settings: ClassSettings, process: subprocess.Popen, timeout: float) -> None:
     """Wait until the hub answers through its proxy; raise with the log's end if it does not."""
-    url = f"http://{settings.ip}:{settings.port}/hub/api/"
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("JupyterHub exited early:\n" + log_tail(settings.state_dir))
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
+    for url in (f"http://{settings.ip}:{settings.port}/hub/api/", progress_url(settings) + "api/me"):
+        while not answers(url):
+            if process.poll() is not None:
+                raise RuntimeError("JupyterHub exited early:\n" + log_tail(settings.state_dir))
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no answer at {url} within {timeout:.0f} s:\n" + log_tail(settings.state_dir))
             time.sleep(0.5)
-    raise TimeoutError(f"JupyterHub did not answer at {url} within {timeout:.0f} s:\n" + log_tail(settings.state_dir))
+
+
+def progress_url(settings: ClassSettings) -> str:
+    """The progress service's address through the hub's proxy (its dashboard page)."""
+    return f"http://{settings.ip}:{settings.port}/services/progress/"
+
+
+def answers(url: str) -> bool:
+    """True when ``url`` answers itself: 2xx, or the 401 of an API that wants a token."""
+    try:
+        urllib.request.urlopen(url, timeout=2)
+        return True
+    except urllib.error.HTTPError as err:
+        return err.code == 401
+    except OSError:
+        return False
 
 
 def log_tail(state: Path, chars: int = 3000) -> str:
@@ -117,8 +132,11 @@ def stop(state: Path, timeout: float = 60) -> bool:
 
 
 def usage(settings: ClassSettings) -> list[tuple[str, int, float, float]]:
-    """(account, processes, resident MiB, CPU seconds) for the hub and each class account."""
-    rows = [("(hub, proxy, culler)",) + totals(hub_processes(settings.state_dir))]
+    """(account, processes, resident MiB, CPU seconds) for the hub, the progress service and each class account."""
+    own = hub_processes(settings.state_dir)
+    progress = [p for p in own if is_progress_service(p)]
+    rows = [("(hub, proxy, culler)",) + totals([p for p in own if p not in progress]),
+            ("(progress service)",) + totals(progress)]
     for name in settings.users:
         if accounts.is_ours(name):
             rows.append((name,) + totals(accounts.processes_of(name)))
@@ -139,6 +157,14 @@ def hub_processes(state: Path) -> list[psutil.Process]:
         except psutil.NoSuchProcess:
             pass
     return own
+
+
+def is_progress_service(process: psutil.Process) -> bool:
+    """True for the progress service's process (``python -m classroom.progress``)."""
+    try:
+        return "classroom.progress" in process.cmdline()
+    except psutil.NoSuchProcess:
+        return False
 
 
 def totals(processes: list[psutil.Process]) -> tuple[int, float, float]:
@@ -175,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         pid = start(settings, path)
         print(f"JupyterHub (pid {pid}) serves the course at http://{settings.ip}:{settings.port}/ "
               f"to {len(settings.learners)} learners; accounts and passwords: {path}; "
-              f"log: {settings.state_dir / 'hub.log'}; stop with `make classroom-stop`")
+              f"log: {settings.state_dir / 'hub.log'}; stop with `make classroom-stop`\n"
+              f"class dashboard (instructors: everyone; learners: their own row): {progress_url(settings)}")
     elif args.command == "stop":
         print("stopped the classroom hub" if stop(settings.state_dir) else "no classroom hub was running")
     else:

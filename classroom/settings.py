@@ -21,6 +21,7 @@ DEFAULT_FILE = Path("~/.config/attention-classroom/class.toml").expanduser()
 NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 # JupyterHub's shared-password authenticator asks for at least 8 and 32 characters.
 MIN_LEARNER_PASSWORD, MIN_INSTRUCTOR_PASSWORD = 8, 32
+DB_URL = re.compile(r"^(sqlite|postgresql)(\+\w+)?://")
 
 
 def learner_env() -> Path:
@@ -56,6 +57,12 @@ class ClassSettings:
         Hub database, cookie secret and pid files (made readable by root only).
     idle_timeout : int
         Seconds of inactivity before a learner's server is culled.
+    progress_db_url : str
+        Where the progress service keeps verdicts (an SQLAlchemy URL, SQLite or
+        PostgreSQL); empty for ``progress.sqlite`` in ``state_dir``.
+    stuck_minutes : int
+        The dashboard lists a learner as stuck on an exercise after 3 failed
+        attempts and no pass in this many minutes.
     """
 
     learners: list[str]
@@ -66,6 +73,8 @@ class ClassSettings:
     port: int = 8000
     state_dir: Path = field(default_factory=lambda: ROOT / "artifacts" / "classroom")
     idle_timeout: int = 3600
+    progress_db_url: str = ""
+    stuck_minutes: int = 10
 
     def __post_init__(self) -> None:
         self.state_dir = Path(self.state_dir).expanduser()
@@ -82,6 +91,16 @@ class ClassSettings:
             raise SettingsError(f"instructor_password needs at least {MIN_INSTRUCTOR_PASSWORD} characters")
         if self.learner_password == self.instructor_password:
             raise SettingsError("the learner and instructor passwords must differ")
+        if self.progress_db_url and not DB_URL.match(self.progress_db_url):
+            raise SettingsError("progress_db_url must be an SQLAlchemy URL starting sqlite:// or postgresql://")
+        if isinstance(self.stuck_minutes, bool) or not isinstance(self.stuck_minutes, int) \
+                or not 1 <= self.stuck_minutes <= 24 * 60:
+            raise SettingsError("stuck_minutes must be a whole number of minutes from 1 to 1440")
+
+    @property
+    def progress_db(self) -> str:
+        """The progress service's database URL: ``progress_db_url``, else SQLite in ``state_dir``."""
+        return self.progress_db_url or f"sqlite:///{self.state_dir / 'progress.sqlite'}"
 
     @property
     def users(self) -> list[str]:
@@ -119,7 +138,8 @@ def write(settings: ClassSettings, path: Path) -> None:
             f'learner_password = "{settings.learner_password}"\n'
             f'instructor_password = "{settings.instructor_password}"\n'
             f'ip = "{settings.ip}"\nport = {settings.port}\nstate_dir = "{settings.state_dir}"\n'
-            f"idle_timeout = {settings.idle_timeout}\n")
+            f"idle_timeout = {settings.idle_timeout}\n"
+            f'progress_db_url = "{settings.progress_db_url}"\nstuck_minutes = {settings.stuck_minutes}\n')
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write(text)

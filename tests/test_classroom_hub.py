@@ -1,17 +1,15 @@
 """A real JupyterHub with three learners and an instructor: log in, spawn, run a lesson, isolation.
 
 The hub, its proxy and the learners' servers are the real ones that ``make classroom``
-starts; the module's fixture starts them on free loopback ports and removes the Unix
-accounts it made afterwards, even when a test fails. Runs as root only (each learner
-is a Unix user).
+starts; the session's fixtures (``conftest.py``, ``hubtest.py``: one hub for every hub
+test module) start them on free loopback ports and remove the Unix accounts they made
+afterwards, even when a test fails. Runs as root only (each learner is a Unix user).
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import pwd
-import secrets
 from pathlib import Path
 
 import psutil
@@ -19,70 +17,14 @@ import pytest
 import tornado.httpclient
 from tornado.websocket import websocket_connect
 
-from classroom import accounts, hub, settings as class_settings
+from classroom import accounts, hub
 from classroom.client import ClassroomError, Learner
-from classroom.settings import ROOT, ClassSettings
+from classroom.settings import ROOT
+from hubtest import in_kernel, run
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the classroom hub makes Unix users: run as root")
 LESSON = json.loads((ROOT / "notebooks" / "01_weighted_averages.ipynb").read_text())
 LESSON_CELLS = ["".join(c["source"]) for c in LESSON["cells"] if c["cell_type"] == "code"]
-
-
-def run(coroutine):
-    """Run a coroutine on the module's event loop."""
-    return LOOP.run_until_complete(coroutine)
-
-
-LOOP = asyncio.new_event_loop()
-
-
-@pytest.fixture(scope="module")
-def classroom(tmp_path_factory):
-    """A running hub with learners a, b, c and instructor t, stopped and cleaned up afterwards."""
-    tag = secrets.token_hex(3)
-    work = tmp_path_factory.mktemp("classroom")
-    settings = ClassSettings(learners=[f"cltest{tag}{x}" for x in "abc"], instructors=[f"cltest{tag}t"],
-                             learner_password=secrets.token_urlsafe(12), instructor_password=secrets.token_urlsafe(32),
-                             port=hub.free_port(), state_dir=work / "state")
-    config = work / "class.toml"
-    class_settings.write(settings, config)
-    try:
-        hub.start(settings, config)
-        yield settings
-    finally:
-        hub.stop(settings.state_dir)
-        for name in settings.users:
-            accounts.remove_user(name)
-
-
-@pytest.fixture(scope="module")
-def learners(classroom):
-    """The three learners and the instructor, logged in, each with a running server and kernel."""
-    base = f"http://127.0.0.1:{classroom.port}"
-    people = {name: Learner(base, name, classroom.learner_password) for name in classroom.learners}
-    teacher = Learner(base, classroom.instructors[0], classroom.instructor_password)
-
-    async def arrive(learner):
-        await learner.login()
-        await learner.request_token()
-        await learner.start_server()
-        learner.kernel = await learner.start_kernel()
-
-    async def everyone():
-        await asyncio.gather(*(arrive(p) for p in people.values()))
-
-    run(everyone())
-    run(teacher.login())
-    run(teacher.request_token())
-    yield list(people.values()), teacher
-    for person in [*people.values(), teacher]:
-        run(person.close())
-
-
-def in_kernel(learner, code: str) -> str:
-    outcome = run(learner.kernel.execute(code))
-    assert not outcome.errors, outcome.errors
-    return outcome.stdout
 
 
 def test_hub_listens_on_loopback_only(classroom):

@@ -41,6 +41,12 @@ def test_environment_passwords_win(tmp_path, monkeypatch):
     ({"learner_password": ""}, "at least 8"),
     ({"instructor_password": "short"}, "at least 32"),
     ({"learner_password": "i" * 32}, "must differ"),
+    ({"progress_db_url": "mysql://db/progress"}, "progress_db_url"),
+    ({"progress_db_url": "/var/lib/progress.sqlite"}, "progress_db_url"),
+    ({"stuck_minutes": 0}, "stuck_minutes"),
+    ({"stuck_minutes": 2000}, "stuck_minutes"),
+    ({"stuck_minutes": 2.5}, "stuck_minutes"),
+    ({"stuck_minutes": True}, "stuck_minutes"),
 ])
 def test_bad_settings_say_what_is_wrong(change, message):
     with pytest.raises(SettingsError, match=message):
@@ -50,3 +56,17 @@ def test_bad_settings_say_what_is_wrong(change, message):
 def test_missing_file_says_how_to_make_one(tmp_path):
     with pytest.raises(SettingsError, match="make classroom"):
         class_settings.load(tmp_path / "none.toml")
+
+
+def test_the_progress_database_defaults_to_sqlite_in_the_state_folder(tmp_path):
+    settings = ClassSettings(**GOOD, state_dir=tmp_path)
+    assert settings.progress_db == f"sqlite:///{tmp_path / 'progress.sqlite'}" and settings.stuck_minutes == 10
+    url = "postgresql+psycopg://progress@db.example.org/progress"
+    assert ClassSettings(**GOOD, progress_db_url=url).progress_db == url
+
+
+def test_progress_settings_round_trip_through_the_file(tmp_path):
+    path = tmp_path / "class.toml"
+    class_settings.write(ClassSettings(**GOOD, progress_db_url="sqlite:////srv/p.sqlite", stuck_minutes=5), path)
+    loaded = class_settings.load(path)
+    assert (loaded.progress_db_url, loaded.stuck_minutes) == ("sqlite:////srv/p.sqlite", 5)
