@@ -280,7 +280,7 @@ class _Reporter:
         """Forget every report not yet sent (the learner switched reporting off)."""
         with self._wake:
             self.counts["dropped"] += len(self._outbox) - (self._in_flight in self._outbox)
-            self._outbox = {k: v for k, v in self._outbox.items() if k == self._in_flight}
+            self._outbox = {}  # a report on its way finishes, but is not tried again
 
     def flush(self, timeout: float) -> bool:
         """Retry now, and wait up to ``timeout`` seconds for the outbox to empty."""
