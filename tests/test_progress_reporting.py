@@ -484,3 +484,41 @@ def test_a_pytest_run_writes_nothing_to_the_home_folder(monkeypatch):
         progress.reporting_on()
     assert [os.stat(p).st_mtime_ns if p.exists() else None for p in defaults] == before
     assert progress.progress_file() is None and progress.settings_file() is None
+
+
+def test_my_progress_on_a_hub_with_reporting_off_asks_nothing_of_the_service(hub):
+    with contextlib.redirect_stdout(io.StringIO()):
+        progress.reporting_off()
+    quietly(check_warmup, 5)
+    mine = progress.my_progress()
+    assert mine.source == "file" and mine.of("check_warmup").passed
+    assert mine.note.startswith("Reporting is off, so this is your own record.") and hub.requests == []
+
+
+def test_a_full_outbox_lets_the_oldest_report_go(hub, monkeypatch):
+    monkeypatch.setattr(progress, "OUTBOX_LIMIT", 2)
+    hub.hold = True
+    quietly(check_warmup, 1)
+    assert hub.arrived.wait(5)
+    for answer in (2, 3, 4):
+        quietly(check_warmup, answer)
+    assert progress.reporting_counts()["pending"] == 2 and progress.reporting_counts()["dropped"] >= 1
+
+
+def test_make_refresh_runs_the_lessons_as_a_fresh_learner():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    fresh = re.search(r"^FRESH_LEARNER := (.+)$", makefile, re.M).group(1).split()
+    assert fresh[:3] == ["env", "-u", "ATTENTION_PROGRESS_URL"]
+    assert {"ATTENTION_PROGRESS_FILE=off", "ATTENTION_SETTINGS_FILE=off"} <= set(fresh)
+    recipe = makefile.split("\nrefresh:", 1)[1].split("\n\n", 1)[0]
+    assert "$(FRESH_LEARNER) $(BIN)/jupyter nbconvert" in recipe
+    assert "$(FRESH_LEARNER) $(BIN)/python solutions/build.py" in recipe
+
+
+def test_deleting_the_progress_file_starts_afresh_even_in_a_running_kernel(fresh):
+    quietly(check_warmup, 5)
+    (fresh / "progress.json").unlink()
+    assert progress.my_progress().exercises == ()
+    quietly(check_warmup, 4)
+    assert saved(fresh)["check_warmup"] | {"last": 0} == {
+        "lesson": "00_welcome", "exercise": "check_warmup", "passed": False, "attempts": 1, "last": 0}

@@ -362,6 +362,7 @@ class _Recorder:
         self._switch: bool | None = None  # the reporting switch, once set in this kernel
         self.reporter = _Reporter()
         self.local_failures = 0
+        self._file_works = True  # the last write to the progress file succeeded
 
     def record_quietly(self, lesson: str, exercise: str, passed: bool) -> None:
         try:
@@ -373,31 +374,43 @@ class _Recorder:
         now = time.time()
         with self._lock:
             path = progress_file()
-            saved = _as_book(_read_json(path))
-            book = saved if saved is not None else self._memory
+            book, _ = self._book(path)
             old = book.get(exercise, {})
             entry = {"lesson": lesson, "exercise": exercise, "passed": bool(old.get("passed")) or passed,
                      "attempts": int(old.get("attempts", 0)) + 1, "last": now}
             self._memory = {**book, exercise: entry}
-            if path is not None and not _write_json(path, {"version": 1, "exercises": list(self._memory.values())}):
-                self.local_failures += 1
+            if path is not None:
+                self._file_works = _write_json(path, {"version": 1, "exercises": list(self._memory.values())})
+                self.local_failures += not self._file_works
         hub = _hub()
         if hub is not None and self.reporting_enabled():
             body = {"id": uuid.uuid4().hex, "lesson": lesson, "exercise": exercise, "passed": bool(passed),
                     "attempt": entry["attempts"], "time": now}
             self.reporter.submit(_Report(body["id"], *hub, json.dumps(body).encode()))
 
+    def _book(self, path: Path | None) -> tuple[dict[str, dict], bool]:
+        """The record to build on, and whether it is the progress file's."""
+        if path is None:
+            return self._memory, False
+        saved = _as_book(_read_json(path))
+        if saved is not None:
+            return saved, True
+        if self._file_works and not os.path.lexists(path):  # never written, or deleted: start afresh
+            return {}, True
+        return self._memory, False  # unreadable, or not a file we may write
+
     def local(self) -> Progress:
         """The record kept on this computer (or in this kernel), with a note saying where."""
         path = progress_file()
-        book = _as_book(_read_json(path))
+        with self._lock:
+            book, from_file = self._book(path)
+        entries = _entries(list(book.values()))
         if path is None:
-            return Progress(_entries(list(self._memory.values())), "memory",
-                            "Kept in this kernel only (ATTENTION_PROGRESS_FILE=off): nothing is saved.")
-        if book is None and self._memory:
-            return Progress(_entries(list(self._memory.values())), "memory",
-                            f"Kept in this kernel only: the progress file {_shown(path)} could not be read.")
-        return Progress(_entries(list((book or {}).values())), "file", f"Kept on this computer, in {_shown(path)}.")
+            return Progress(entries, "memory", "Kept in this kernel only (ATTENTION_PROGRESS_FILE=off): nothing is saved.")
+        if not from_file:
+            return Progress(entries, "memory", f"Kept in this kernel only: the progress file {_shown(path)} "
+                                               "could not be read or written.")
+        return Progress(entries, "file", f"Kept on this computer, in {_shown(path)}.")
 
     def reporting_enabled(self) -> bool:
         if os.environ.get("ATTENTION_REPORTING", "").strip().lower() == OFF:
