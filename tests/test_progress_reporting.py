@@ -191,7 +191,8 @@ def test_the_environment_switch_keeps_reporting_off_whatever_was_saved(hub, monk
     assert not progress.reporting_enabled() and hub.requests == []
 
 
-def test_switching_off_forgets_the_reports_not_yet_sent(hub):
+def test_switching_off_forgets_the_reports_not_yet_sent(hub, monkeypatch):
+    monkeypatch.setattr(progress, "RETRY_FIRST", 60.0)  # after the held report fails, nothing is tried for a minute
     hub.hold = True
     quietly(check_warmup, 1)
     assert hub.arrived.wait(5)
