@@ -63,12 +63,16 @@ unit: setup browser-deps web-deps classroom-deps
 # The worked solutions of the lessons being refreshed (solutions/src/NN_name_solutions.py).
 SOLUTION_SOURCES = $(wildcard $(patsubst notebooks/%.ipynb,solutions/src/%_solutions.py,$(wildcard $(NOTEBOOKS))))
 
+# Lessons are refreshed as a fresh learner's kernel runs them, as under pytest (conftest.py):
+# no progress file, no saved reporting switch, nothing sent to a class's progress service.
+FRESH_LEARNER := env -u ATTENTION_PROGRESS_URL ATTENTION_PROGRESS_FILE=off ATTENTION_SETTINGS_FILE=off
+
 ## refresh: re-execute the lessons (and rebuild their solutions) in place to refresh their stored outputs
 refresh: setup
 	$(BIN)/python tools/slides.py annotate $(NOTEBOOKS)
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	$(FRESH_LEARNER) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 $(NOTEBOOKS)
-	$(if $(SOLUTION_SOURCES),$(BIN)/python solutions/build.py $(SOLUTION_SOURCES))
+	$(if $(SOLUTION_SOURCES),$(FRESH_LEARNER) $(BIN)/python solutions/build.py $(SOLUTION_SOURCES))
 
 # Browser files for slides and export come from npm packages pinned in tools/web (no CDN).
 WEB := tools/web

@@ -9,14 +9,17 @@ import numpy as np
 from ..attention import softmax
 from ..vocab import BANK_HAND_WEIGHTS, BANK_SENTENCE, RIVER_SENTENCE, WORDS, hand_weights, tokenize
 from . import Verdict, as_answer, call_safely, check_array, report
+from .progress import exercise
 
 
+@exercise("00_welcome")
 def check_warmup(answer: Any) -> Verdict:
     """Lesson 00: the mean of 2, 4 and 9."""
     return check_array(answer, np.array(5.0), success="Right: (2 + 4 + 9) / 3 = 5. Self-checks work!",
                        hint="add the three numbers and divide by how many there are.")
 
 
+@exercise("01_weighted_averages")
 def check_plain_mean(answer: Any) -> Verdict:
     """Lesson 01: the plain mean of the bank sentence's vectors."""
     expected = WORDS.vectors(BANK_SENTENCE).mean(axis=0)
@@ -24,6 +27,7 @@ def check_plain_mean(answer: Any) -> Verdict:
                        hint="`vectors` has one row per word: average over the rows (axis 0).")
 
 
+@exercise("01_weighted_averages")
 def check_bank_blend(answer: Any) -> Verdict:
     """Lesson 01: the blend of the bank sentence with the hand-set weights."""
     tokens, vectors = WORDS.encode(BANK_SENTENCE)
@@ -32,6 +36,7 @@ def check_bank_blend(answer: Any) -> Verdict:
                        hint="one weight per token in the order of tokens; multiply each row by its weight and add the rows.")
 
 
+@exercise("01_weighted_averages")
 def check_river_weights(weights: Any) -> Verdict:
     """Lesson 01: any valid weights that move the river sentence's 'bank' to nature."""
     tokens, vectors = WORDS.encode(RIVER_SENTENCE)
@@ -50,6 +55,7 @@ def check_river_weights(weights: Any) -> Verdict:
                   f"one weight per token ({len(tokens)}), most of it on words about water and fishing.")
 
 
+@exercise("02_softmax")
 def check_softmax(function: Callable) -> Verdict:
     """Lesson 02: a softmax that is correct and does not overflow."""
     cases = [np.array([1.0, 2.0, 3.0]), np.array([0.0, 0.0]), np.array([1000.0, 1001.0, 999.0]),
@@ -65,6 +71,7 @@ def check_softmax(function: Callable) -> Verdict:
     return report(True, "Right, and it survives scores of 1000 too.", "", "")
 
 
+@exercise("02_softmax")
 def check_temperature(temperature: Any) -> Verdict:
     """Lesson 02: a temperature that gives 'money' at least 0.9 of the weight."""
     if (isinstance(temperature, bool) or not isinstance(temperature, numbers.Real)
@@ -83,24 +90,28 @@ def _sentence_matrices() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return scores, weights, weights @ vectors
 
 
+@exercise("03_scores_from_content")
 def check_scores(answer: Any) -> Verdict:
     """Lesson 03: the dot-product score matrix of the bank sentence."""
     return check_array(answer, _sentence_matrices()[0], success="Right: one score for every pair of tokens.",
                        hint="every score is a dot product of two rows of vectors: one matrix product with a transpose gives all of them.")
 
 
+@exercise("03_scores_from_content")
 def check_weight_matrix(answer: Any) -> Verdict:
     """Lesson 03: softmax of the scores, row by row."""
     return check_array(answer, _sentence_matrices()[1], success="Right: every row now sums to 1.",
                        hint="softmax must normalise each row (one row per token), not each column: mind the axis.")
 
 
+@exercise("03_scores_from_content")
 def check_outputs(answer: Any) -> Verdict:
     """Lesson 03: the attention outputs of the bank sentence."""
     return check_array(answer, _sentence_matrices()[2], success="Right: every token got its new vector at once.",
                        hint="row i of the outputs blends all the vectors with row i of the weights: one matrix product.")
 
 
+@exercise("03_scores_from_content")
 def check_permutation_prediction(answer: Any) -> Verdict:
     """Lesson 03: predict whether reversing the tokens just reverses the outputs."""
     if not isinstance(answer, (bool, np.bool_)):

@@ -14,6 +14,7 @@ from ..attention import Partial, attend, causal_mask, dot_scores, merge_partials
 from ..qkv import hand_projections, project
 from ..vocab import RIVER_SENTENCE, WORDS
 from . import Verdict, as_answer, call_safely, check_array, largest_gap, report
+from .progress import exercise
 
 
 # --- lesson 07 -----------------------------------------------------------------------
@@ -25,6 +26,7 @@ def _dilated_field(layers: int, kernel: int) -> int:
     return 1 + (kernel - 1) * (2**layers - 1)
 
 
+@exercise("07_attention_vs_rnn_cnn")
 def check_dilated_receptive_field(function: Callable) -> Verdict:
     """Lesson 07: ``function(layers, kernel)`` for stacked convolutions whose dilation doubles each layer."""
     for layers, kernel in _DILATED_CASES:
@@ -43,12 +45,14 @@ def check_dilated_receptive_field(function: Callable) -> Verdict:
                   "where the plain stack was linear.", "", "")
 
 
+@exercise("07_attention_vs_rnn_cnn")
 def check_layers_kernel_7(answer: Any) -> Verdict:
     """Lesson 07: layers of kernel-7 convolutions needed to link tokens 1 and 100."""
     return check_array(answer, np.array(17.0), success="Right: 1 + 17 × 6 = 103 ≥ 100 (16 layers reach only 97).",
                        hint="the receptive field 1 + L(k − 1) must cover 100 positions; find the smallest whole L.")
 
 
+@exercise("07_attention_vs_rnn_cnn")
 def check_weight_matrix_bytes(answer: Any) -> Verdict:
     """Lesson 07: bytes of one float32 weight matrix for n = 8192 tokens."""
     return check_array(answer, np.array(8192.0**2 * 4), atol=0.5,
@@ -81,6 +85,7 @@ def _merge_slip(got: list[np.ndarray], first: Partial, second: Partial, whole: P
     return "merged total " + largest_gap(got[1], whole.total, digits=4)
 
 
+@exercise("07_attention_vs_rnn_cnn")
 def check_merge_partials(function: Callable) -> Verdict:
     """Lesson 07: ``function(first, second)`` merges two :class:`Partial` results into the one over all keys."""
     hint = ("each part's sums were taken against its own maximum. Bring both to the common maximum M: "
@@ -115,6 +120,7 @@ def _softmax_jacobian(weights: np.ndarray) -> np.ndarray:
     return np.diag(w) - np.outer(w, w)
 
 
+@exercise("08_learning_the_weights")
 def check_softmax_jacobian(function: Callable) -> Verdict:
     """Lesson 08: ``function(weights)`` returns the (n, n) matrix of d weight_i / d score_j."""
     rng = np.random.default_rng(8)
@@ -136,6 +142,7 @@ def check_softmax_jacobian(function: Callable) -> Verdict:
                   "softmax line of training.backward.", "", "")
 
 
+@exercise("08_learning_the_weights")
 def check_chance_accuracy(answer: Any) -> Verdict:
     """Lesson 08: the best accuracy without attention (guessing among three pets)."""
     return check_array(answer, np.array(1 / 3), atol=0.002,
@@ -152,6 +159,7 @@ def _river_scaled_scores() -> np.ndarray:
     return dot_scores(queries, keys, scale=True)
 
 
+@exercise("09_queries_keys_values")
 def check_scaled_scores(answer: Any) -> Verdict:
     """Lesson 09: scaled query-key scores of the river sentence with the verbs-ask projections."""
     expected = _river_scaled_scores()
@@ -174,6 +182,7 @@ _SPREAD_SLIPS = {
 }
 
 
+@exercise("09_queries_keys_values")
 def check_score_spread(answer: Any) -> Verdict:
     """Lesson 09: the exact standard deviation of q·k for d = 64 coordinates of standard deviation 2."""
     expected = _SPREAD_STD**2 * math.sqrt(_SPREAD_DIM)
@@ -193,6 +202,7 @@ def check_score_spread(answer: Any) -> Verdict:
                        hint=hint)
 
 
+@exercise("09_queries_keys_values")
 def check_causal_mask(answer: Any) -> Verdict:
     """Lesson 09: the (5, 5) causal mask, True where token i may look at token j."""
     array, problem = as_answer(answer, (5, 5))

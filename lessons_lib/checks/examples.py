@@ -17,6 +17,7 @@ from ..examples import (
 )
 from ..vocab import WORDS, tokenize
 from . import Verdict, as_answer, check_array, report
+from .progress import exercise
 
 LESSON_05_SENTENCES = (
     TROPHY_SENTENCE, TROPHY_SENTENCE.replace("big", "small"), ROLE_SWAP_SENTENCE,
@@ -39,6 +40,7 @@ def _check_numbers(answer: Any, expected: np.ndarray, *, success: str, hint: str
 
 
 # --- lesson 04 ---------------------------------------------------------------------
+@exercise("04_bank_two_meanings")
 def check_river_blend(answer: Any) -> Verdict:
     """Lesson 04: the blended 'bank' of the fishing sentence (dot products, softmax, blend)."""
     return _check_numbers(answer, focus_blend(FISHING_SENTENCE)[2],
@@ -78,6 +80,7 @@ def _not_text(answer: Any) -> str:
     return f"expected a sentence as a string, got {type(answer).__name__}"
 
 
+@exercise("04_bank_two_meanings")
 def check_river_sentence(sentence: Any) -> Verdict:
     """Lesson 04: a sentence of the learner's own in which 'bank' takes the river sense."""
     if not isinstance(sentence, str):
@@ -97,6 +100,7 @@ def _small_query() -> np.ndarray:
     return role_query(tokenize(TROPHY_SENTENCE.replace("big", "small")))
 
 
+@exercise("05_trophy_and_suitcase")
 def check_small_query(answer: Any) -> Verdict:
     """Lesson 05: the role-toy query of 'it' when the suitcase is 'too small' (8 numbers)."""
     return _check_numbers(answer, _small_query(),
@@ -145,6 +149,7 @@ def _shortcut_problem(tokens: list[str], answer: str) -> tuple[str, str]:
     return "", picked
 
 
+@exercise("05_trophy_and_suitcase")
 def check_shortcut_sentence(sentence: Any) -> Verdict:
     """Lesson 05: a new control sentence on which the word-feature toy picks the other noun."""
     if not isinstance(sentence, str):
@@ -172,6 +177,7 @@ def _cross_weights() -> np.ndarray:
     return softmax(english @ french.T, axis=1, temperature=TRANSLATION_TEMPERATURE)
 
 
+@exercise("06_translation_spotlight")
 def check_cross_weights(answer: Any) -> Verdict:
     """Lesson 06: the (7, 7) cross-attention weights, English rows over French columns."""
     return _check_numbers(answer, _cross_weights(), success="Right: one spotlight (row) per English word.",
@@ -188,6 +194,7 @@ def _bottleneck_answer() -> int:
     return first_length_below(_bottleneck_128(), 0.5)
 
 
+@exercise("06_translation_spotlight")
 def check_bottleneck_length(answer: Any) -> Verdict:
     """Lesson 06: shortest measured length where a 128-number mean falls below 50 %."""
     expected = _bottleneck_answer()

@@ -9,6 +9,7 @@ import numpy as np
 from ..pretrained.model import Forward, MiniLM, load_model
 from ..pretrained.reading import BANK_RIVER, TROPHY_BIG, find_token, head_scores
 from . import Verdict, as_answer, call_safely, report
+from .progress import exercise
 
 RIVER_HEAD = (0, 4)  # the head the first exercise asks about
 
@@ -29,6 +30,7 @@ def _river_weight() -> float:
     return float(run.head(*RIVER_HEAD)[find_token(run.tokens, "bank"), find_token(run.tokens, "river")])
 
 
+@exercise("12_pretrained_model")
 def check_river_weight(answer: Any) -> Verdict:
     """The weight 'bank' gives 'river' in layer 0, head 4 of the river sentence."""
     value, problem = as_answer(answer, ())
@@ -46,6 +48,7 @@ def _scores_cases() -> list[tuple[np.ndarray, int, list[int]]]:
     return [(made_up, 1, [0, 3]), (made_up, 4, [2]), (real, 5, [2, 8])]
 
 
+@exercise("12_pretrained_model")
 def check_head_scores(function: Callable) -> Verdict:
     """A function (attentions, query, keys) -> (layers, heads) summed weights."""
     for attentions, query, keys in _scores_cases():
@@ -84,6 +87,7 @@ def _as_pair(answer: Any) -> tuple[int, int] | None:
     return (int(values[0]), int(values[1])) if whole and len(values) == 2 else None
 
 
+@exercise("12_pretrained_model")
 def check_previous_token_head(answer: Any) -> Verdict:
     """(layer, head) of the 'look at the previous token' head in the trophy sentence."""
     expected, given = previous_token_head(), _as_pair(answer)

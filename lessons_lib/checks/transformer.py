@@ -11,6 +11,7 @@ from ..multihead import merge_heads, multi_head_attention, split_heads
 from ..pretrained.model import MiniLM, load_model
 from ..pretrained.reading import BANK_RIVER
 from . import Verdict, as_answer, call_safely, report
+from .progress import exercise
 
 HEADS = 12
 
@@ -57,6 +58,7 @@ def _matches(got: np.ndarray, expected: np.ndarray) -> bool:
     return got.shape == expected.shape and np.allclose(got, expected, rtol=1e-4, atol=1e-4)
 
 
+@exercise("10_multi_head_attention")
 def check_multi_head_attention(function: Callable) -> Verdict:
     """A function (x, w_query, w_key, w_value, w_out, heads) -> (n, width), run on the real model's layer 0."""
     x, matrices = _case()
@@ -103,6 +105,7 @@ def _batch():
     return _model().run_batch(["I deposited money at the bank.", "Hi.", "We fished by the bank of the river."])
 
 
+@exercise("11_transformer_block")
 def check_masked_mean(function: Callable) -> Verdict:
     """A function (hidden, real) -> (batch, width): the mean of each sentence's real token vectors."""
     batch = _batch()
