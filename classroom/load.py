@@ -28,6 +28,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import secrets
 import sys
 import tempfile
@@ -50,6 +51,7 @@ LESSON = ROOT / "notebooks" / "01_weighted_averages.ipynb"
 BROWSER_NOTEBOOK = "bench_explorer.ipynb"
 BROWSER_VIEW = "attention weight explorer, lesson 01"  # the view the two browser learners time
 TARGETS = "targets: slider round trip p95 ≤ 150 ms, browser slider → pixels p95 ≤ 200 ms, no failure"
+CHECK_CALL = re.compile(r"\b(check_\w+)\s*\(")
 CHECKS = ("check_plain_mean", "check_bank_blend", "check_river_weights")  # lesson 01's exercises
 CHECK_GAP = (8.0, 15.0)  # seconds between one learner's extra checks while moving sliders
 REPORTING_OFF = "from lessons_lib.checks.progress import reporting_off\nreporting_off()"
@@ -172,6 +174,10 @@ async def arrive(learner: Learner, step: Step, delay: float, dashboard: Dashboar
         stage = "kernel"
         kernel = await learner.start_kernel()
         for cell in lesson_cells():
+            if dashboard is not None:  # the lesson's own check cells (its empty answers) count too
+                for name in CHECK_CALL.findall(cell):
+                    dashboard.expect(learner.name, name)
+                    step.checks += 1
             errors = (await kernel.execute(cell, timeout=180)).errors
             step.failures += [f"{learner.name}: cell error {e}" for e in errors]
         if dashboard is not None:
