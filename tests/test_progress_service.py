@@ -324,3 +324,10 @@ def test_the_live_channel_sends_a_new_verdict_at_once(service):
     with urllib.request.urlopen(request, timeout=10) as stream:
         own = read_event(stream)
     assert [r["name"] for r in own["learners"]] == ["ada"] and "stuck" not in own
+
+
+def test_the_service_and_the_learners_checks_name_the_same_exercises_and_lessons():
+    from lessons_lib.checks import progress
+
+    assert {ex: lesson for lesson, ex in CATALOG.exercises} == progress.catalog()
+    assert [lesson for lesson, exs in CATALOG.lessons.items()] == list(progress.LESSONS)
