@@ -86,6 +86,11 @@ def test_the_fishing_sentence_reordered_does_not_count_as_your_own(capsys):
     assert "fishing sentence" in out
 
 
+def test_the_fishing_sentence_padded_with_glue_words_does_not_count_as_your_own(capsys):
+    out = assert_failed(checks.check_river_sentence("the we fished by the bank of the river the"), capsys)
+    assert "fishing sentence" in out
+
+
 def test_the_fishing_sentence_with_one_word_changed_and_reordered_does_not_count(capsys):
     out = assert_failed(checks.check_river_sentence("We fished the river by the muddy bank"), capsys)
     assert "reordered or with one word" in out

@@ -55,16 +55,22 @@ def _bag_edits(first: list[str], second: list[str]) -> int:
     return max(sum(extra.values()), sum(missing.values()))
 
 
+def _content_words(tokens: list[str]) -> list[str]:
+    """The words of ``tokens`` that carry meaning (not glue such as 'the', 'of', 'by')."""
+    return [t for t in tokens if WORDS.vector(t)[WORDS.axis("function")] < 0.5]
+
+
 def _copied(tokens: list[str]) -> str:
     """Why a river sentence is not the learner's own, or ""."""
     if len(tokens) < 5:
         return f"only {len(tokens)} words: write a whole sentence (at least 5 words)"
-    if not Counter(tokens) - Counter(tokenize(FISHING_SENTENCE)):
-        return "that uses only words of the lesson's fishing sentence: write one of your own"
     if any(_bag_edits(tokens, tokenize(shown)) <= 1 for shown in (FISHING_SENTENCE, *LESSON_04_IDEAS)):
         return ("that is one of the lesson's sentences, reordered or with one word added, removed "
                 "or changed: write one of your own")
-    content = [t for t in tokens if WORDS.vector(t)[WORDS.axis("function")] < 0.5]
+    content = _content_words(tokens)
+    if not Counter(content) - Counter(_content_words(tokenize(FISHING_SENTENCE))):  # glue words added don't count
+        return ("its words that carry meaning all come from the lesson's fishing sentence: "
+                "write one of your own")
     if len(content) != len(set(content)):
         return "a word is repeated: write a sentence a person might say"
     glue = [t for t in tokens if WORDS.vector(t)[WORDS.axis("function")] >= 0.5]
