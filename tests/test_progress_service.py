@@ -324,3 +324,9 @@ def test_the_live_channel_sends_a_new_verdict_at_once(service):
     with urllib.request.urlopen(request, timeout=10) as stream:
         own = read_event(stream)
     assert [r["name"] for r in own["learners"]] == ["ada"] and "stuck" not in own
+
+
+def test_an_unknown_path_is_a_json_404(service):
+    base, _ = service
+    status, answer, _ = call(base + "api/nothing", "tok-ada")
+    assert status == 404 and "no such page" in answer["error"]
