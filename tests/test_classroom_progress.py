@@ -186,6 +186,21 @@ def test_more_than_ten_reports_a_second_are_refused(reporters):
     assert stored(teacher) == before + codes.count(201)
 
 
+def test_joining_the_instructors_group_shows_the_class(classroom, reporters):
+    (_, _, c), teacher = reporters
+    group = "/hub/api/groups/instructors/users"
+    own_token = c.token
+    assert run(teacher.api("POST", group, json={"users": [c.name]})).status_code == 200  # as the admin page does
+    try:
+        run(c.request_token("after joining the instructors"))  # a new login carries the new rights
+        answer = run(c.api("GET", SERVICE + "api/class"))
+        assert answer.status_code == 200 and len(answer.json()["learners"]) == 3
+    finally:
+        assert run(teacher.api("DELETE", group, json={"users": [c.name]})).status_code == 200
+        c.token = own_token
+    assert run(c.api("GET", SERVICE + "api/class")).status_code == 403
+
+
 def test_a_service_restart_loses_nothing(classroom, reporters):
     (a, _, c), teacher = reporters
     before = class_view(teacher)["learners"]

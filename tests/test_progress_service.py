@@ -331,3 +331,9 @@ def test_the_service_and_the_learners_checks_name_the_same_exercises_and_lessons
 
     assert {ex: lesson for lesson, ex in CATALOG.exercises} == progress.catalog()
     assert [lesson for lesson, exs in CATALOG.lessons.items()] == list(progress.LESSONS)
+
+
+def test_an_unknown_path_is_a_json_404(service):
+    base, _ = service
+    status, answer, _ = call(base + "api/nothing", "tok-ada")
+    assert status == 404 and "no such page" in answer["error"]

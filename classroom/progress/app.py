@@ -149,7 +149,7 @@ class Service:
     stuck_minutes: float = 10.0
     limits: RateLimit = field(default_factory=RateLimit)
     changes: Changes = field(default_factory=Changes)
-    _cached: tuple = (None, None)
+    _cached: tuple = field(default=(None, None), init=False, repr=False)  # (key, class view)
 
     def class_view(self) -> dict:
         """The instructors' view of the whole class, shared by every instructor's page.
@@ -336,6 +336,16 @@ class EventsHandler(Handler):
             return
 
 
+class NotFound(web.RequestHandler):
+    """Any other path: 404 as JSON, like every other refusal."""
+
+    def prepare(self) -> None:
+        """Refuse before any method runs."""
+        self.set_status(404)
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(json.dumps({"error": f"no such page: {self.request.path[:100]}"}))
+
+
 def make_app(service: Service, prefix: str, cookie_secret: bytes, hub_auth: object | None = None) -> web.Application:
     """The tornado application serving ``service`` under ``prefix`` (ending in ``/``).
 
@@ -346,4 +356,4 @@ def make_app(service: Service, prefix: str, cookie_secret: bytes, hub_auth: obje
               ("api/class", ClassHandler), ("class.csv", CsvHandler), ("api/events", EventsHandler)]
     handlers = [(prefix + path, cls, {"service": service, "hub_auth": hub_auth}) for path, cls in routes]
     handlers.append((prefix + "oauth_callback", HubOAuthCallbackHandler))
-    return web.Application(handlers, cookie_secret=cookie_secret)
+    return web.Application(handlers, cookie_secret=cookie_secret, default_handler_class=NotFound)
