@@ -134,6 +134,40 @@ def test_a_retried_report_is_stored_once(reporters):
     assert cells["check_plain_mean"]["attempts"] == 1
 
 
+REAL_CHECKS = """
+import json
+from lessons_lib.checks import basics
+from lessons_lib.checks.progress import flush_reports, my_progress, reporting_counts
+before = reporting_counts()["sent"]
+basics.check_outputs(...)
+basics.check_outputs(basics.SOLUTIONS["check_outputs"]())
+flush_reports(10)
+mine, counts = my_progress(), reporting_counts()
+print(json.dumps([counts["sent"] - before, counts["pending"], mine.source, mine.of("check_outputs").attempts]))
+"""
+
+
+def test_a_real_self_check_in_a_learners_kernel_reports_itself(reporters):
+    b, teacher = reporters[0][1], reporters[1]
+    sent, pending, source, attempts = json.loads(in_kernel(b, REAL_CHECKS).strip().splitlines()[-1])
+    assert (sent, pending) == (2, 0)
+    assert (source, attempts) == ("service", 2)  # lesson 00's map reads the service on a hub
+    cells = {e["exercise"]: e for e in me(b)["exercises"]}
+    assert (cells["check_outputs"]["passed"], cells["check_outputs"]["attempts"]) == (True, 2)
+    rows = {row["name"]: row["cells"] for row in class_view(teacher)["learners"]}
+    assert rows[b.name]["check_outputs"]["attempts"] == 2
+
+
+def test_a_learner_who_switches_reporting_off_sends_nothing(reporters):
+    c = reporters[0][2]
+    code = ("from lessons_lib.checks import basics\nfrom lessons_lib.checks.progress import reporting_off, "
+            "reporting_on, flush_reports, reporting_counts\nreporting_off()\nbefore = dict(reporting_counts())\n"
+            "basics.check_outputs(...)\nflush_reports(5)\nprint(reporting_counts() == before)\nreporting_on()")
+    printed = in_kernel(c, code)
+    assert "Reporting is off" in printed and "True" in printed.splitlines()
+    assert "check_outputs" not in {e["exercise"] for e in me(c)["exercises"]}
+
+
 def test_a_forged_name_and_a_missing_or_wrong_token_are_refused(reporters):
     (a, b, _), teacher = reporters
     before, bs = stored(teacher), me(b)
