@@ -77,7 +77,8 @@ class Step:
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)
     checks: int = 0  # self-check calls made by the simulated learners during this step
     stored_once: bool | None = None  # every call stored exactly once (None: reporting off)
-    dashboard: list[float] = field(default_factory=list)  # check call → dashboard update, s
+    dashboard: list[float] = field(default_factory=list)  # check call → dashboard update, s, while moving sliders
+    dashboard_arrival: list[float] = field(default_factory=list)  # the same for the checks run on arrival
     service_cpu: float = 0.0
     service_rss: float = 0.0
 
@@ -100,7 +101,7 @@ class Dashboard:
         self.instructor = instructor
         self.calls: Counter[tuple[str, str]] = Counter()
         self.waiting: list[tuple[str, str, int, float]] = []
-        self.latencies: list[float] = []
+        self.latencies: list[tuple[float, float]] = []  # (when the check was called, its delay to the dashboard)
         self.view: dict = {}
 
     def expect(self, user: str, exercise: str) -> None:
@@ -125,7 +126,7 @@ class Dashboard:
         still = []
         for user, exercise, attempts, sent in self.waiting:
             if self.stored(user, exercise) >= attempts:
-                self.latencies.append(now - sent)
+                self.latencies.append((sent, now - sent))
             else:
                 still.append((user, exercise, attempts, sent))
         self.waiting = still
@@ -311,10 +312,11 @@ async def run_step(step: Step, base: str, new: list[Learner], kernels: dict[str,
     step.failures += [f"{k.username}: lost kernel: {k.lost}" for k in kernels.values() if k.lost]
     step.load = os.getloadavg()
     if dashboard.instructor is not None:
-        await settle(kernels, dashboard, step)
+        await settle(kernels, dashboard, step, start)
 
 
-async def settle(kernels: dict[str, Kernel], dashboard: Dashboard, step: Step, timeout: float = 30) -> None:
+async def settle(kernels: dict[str, Kernel], dashboard: Dashboard, step: Step, moving_from: float,
+                 timeout: float = 30) -> None:
     """Wait until every kernel has sent its reports and the dashboard shows them; record what differs."""
     for kernel in kernels.values():
         outcome = await kernel.execute(FLUSH, timeout=60)
@@ -324,7 +326,8 @@ async def settle(kernels: dict[str, Kernel], dashboard: Dashboard, step: Step, t
     deadline = time.monotonic() + timeout
     while dashboard.waiting and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
-    step.dashboard = list(dashboard.latencies)
+    step.dashboard = [delay for sent, delay in dashboard.latencies if sent >= moving_from]
+    step.dashboard_arrival = [delay for sent, delay in dashboard.latencies if sent < moving_from]
     dashboard.latencies.clear()
     differences = dashboard.differences()
     step.stored_once = not differences
@@ -343,9 +346,10 @@ def table(steps: list[Step]) -> str:
     """The ramp as a Markdown table, one row per step."""
     lines = ["| learners | login s p50 / p95 | spawn s p50 / p95 | slider round trip ms p50 / p95 (moves) "
              "| browser slider → pixels ms p50 / p95 | CPU % per learner mean / max | RSS MiB per learner mean / max "
-             "| hub CPU % / RSS MiB | load generator CPU % | checks (each stored once?) | dashboard update ms p50 / p95 "
+             "| hub CPU % / RSS MiB | load generator CPU % | checks (each stored once?) "
+             "| check → dashboard ms p50 / p95, moving sliders | the same, arriving "
              "| progress service CPU % / RSS MiB | failures | load average |",
-             "|---:|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---:|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     stored = {None: "not reported", True: "yes", False: "NO"}
     for s in steps:
         cpu = f"{np.mean(s.learner_cpu):.1f} / {max(s.learner_cpu):.1f}" if s.learner_cpu else "—"
@@ -354,6 +358,7 @@ def table(steps: list[Step]) -> str:
                      f"| {percentiles(s.round_trips, 1000)} ({len(s.round_trips)}) | {percentiles(s.browser_ms)} "
                      f"| {cpu} | {rss} | {s.hub_cpu:.1f} / {s.hub_rss:.0f} | {s.client_cpu:.0f} "
                      f"| {s.checks} ({stored[s.stored_once]}) | {percentiles(s.dashboard, 1000)} "
+                     f"| {percentiles(s.dashboard_arrival, 1000)} "
                      f"| {s.service_cpu:.1f} / {s.service_rss:.0f} | {len(s.failures)} "
                      f"| {' '.join(f'{x:.1f}' for x in s.load)} |")
     return "\n".join(lines)

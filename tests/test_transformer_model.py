@@ -167,7 +167,7 @@ def test_residual_viewer_layer_slider_moves_tokens_away_from_their_inputs(model)
         viewer.layer_slider.value = layer
         own.append(viewer.own.mean())
     assert all(a > b for a, b in zip(own, own[1:]))
-    assert f"after 6 of 6 layers" in viewer.view.caption and viewer.similarity.shape == (17, 17)
+    assert "after 6 of 6 layers" in viewer.view.caption and viewer.similarity.shape == (17, 17)
 
 
 def test_views_reject_an_empty_sentence_list(model):
