@@ -29,7 +29,7 @@ MIB = 2.0**20
 
 
 # --- timing and peak memory ---------------------------------------------------------------
-def best_time(function: Callable[[], object], repeats: int = 3, *, budget: float = 0.03) -> float:
+def best_time(function: Callable[[], object], repeats: int = 3, *, budget: float = 0.01) -> float:
     """The fastest run of ``function()``, in seconds: at least ``repeats`` runs, more while under ``budget`` s.
 
     Single runs are noisy (other programs, caches, threads waiting for a core), and
