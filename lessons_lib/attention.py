@@ -395,9 +395,10 @@ def attend_blockwise(
     row_blocks = [slice(start, start + block) for start in range(0, n, block)]
     output = np.empty(q.shape[:-1] + v.shape[-1:], dtype=np.result_type(q, k, v))
     v1 = np.concatenate([v, np.ones(v.shape[:-1] + (1,), dtype=v.dtype)], axis=-1)  # values | 1 (see _attend_rows)
+    k1 = np.concatenate([k, np.ones(k.shape[:-1] + (1,), dtype=k.dtype)], axis=-1)  # keys | 1 (see _attend_rows)
 
     def rows_output(rows: slice) -> None:  # one block of query rows against every key block
-        output[..., rows, :] = _attend_rows(q[..., rows, :], k, v1, None if m is None else m[..., rows, :], block)
+        output[..., rows, :] = _attend_rows(q[..., rows, :], k1, v1, None if m is None else m[..., rows, :], block)
 
     if workers == 1 or len(row_blocks) == 1:
         for rows in row_blocks:
@@ -417,45 +418,53 @@ def _workers() -> int:
 _HEADROOM = 1e30  # the largest block sum taken without re-shifting (float32 overflows near 3.4e38)
 
 
-def _attend_rows(q: np.ndarray, k: np.ndarray, v1: np.ndarray, mask: np.ndarray | None, block: int) -> np.ndarray:
+def _attend_rows(q: np.ndarray, k1: np.ndarray, v1: np.ndarray, mask: np.ndarray | None, block: int) -> np.ndarray:
     """Online softmax for some query rows: visit the keys block by block, merging as it goes.
 
-    ``v1`` holds the values with a column of ones appended, so one matrix product gives
-    both the weighted sum of the values and, in its last column, the sum of the
-    exponentials. Every exp is taken as exp(score - shift), where ``shift`` plays the
-    running maximum's part: any shift gives the same output as long as nothing
-    overflows (see :func:`_merge`). So a block is first tried with the shift kept so
-    far, without a pass to find its own maximum; only when that would overflow (or a row
-    has seen no key yet) is it redone the textbook way: shift = max(shift, block max),
-    and the sums so far rescaled by exp(old shift - new shift).
+    ``k1`` and ``v1`` hold the keys and the values with a column of ones appended. So one
+    matrix product of the values gives both the weighted sum of the values and, in its
+    last column, the sum of the exponentials; and with the queries' own last column
+    set to ``-shift``, one product of the keys gives the scores minus ``shift``. Every
+    exp is taken as exp(score - shift), where ``shift`` plays the running maximum's part:
+    any shift gives the same output as long as nothing overflows (see :func:`_merge`).
+    So a block is first tried with the shift kept so far, without a pass to find its own
+    maximum; only when that would overflow (or a row has seen no key yet) is it redone
+    the textbook way: shift = max(shift, block max), and the sums so far rescaled by
+    exp(old shift - new shift).
     """
-    shift = None
-    sums = np.zeros(q.shape[:-1] + v1.shape[-1:], dtype=np.result_type(q, k, v1))  # weighted | total
-    for start in range(0, k.shape[-2], block):
+    shift = shifted_q = None  # shifted_q: the queries | -shift
+    sums = np.zeros(q.shape[:-1] + v1.shape[-1:], dtype=np.result_type(q, k1, v1))  # weighted | total
+    for start in range(0, k1.shape[-2], block):
         keys = slice(start, start + block)
-        scores = _block_scores(q, k, mask, keys)
-        if scores is None:  # e.g. above a causal mask's diagonal: nothing to compute
+        if mask is not None and not mask[..., keys].any():  # e.g. above a causal mask's diagonal
             continue
-        if shift is not None:  # a row that has seen no key yet has shift -inf: it fails the test below
-            with np.errstate(invalid="ignore"):  # inf * 0 after an overflow: caught just below
-                part = _exps(scores, shift) @ v1[..., keys, :]
+        if shifted_q is not None:  # a row that has seen no key yet has shift -inf: it fails the test below
+            part = _shifted_part(shifted_q, k1, v1, mask, keys)
             if np.isfinite(part).all() and (part[..., -1] <= _HEADROOM).all():
                 sums += part
                 continue
-            scores = _block_scores(q, k, mask, keys)  # rare: this block's scores are far larger
+        scores = _block_scores(q, k1[..., :-1], mask, keys)  # rare: find this block's maximum first
         new_shift = scores.max(axis=-1, keepdims=True)  # -inf in rows that have seen no key yet
         if shift is not None:
             new_shift = np.maximum(shift, new_shift)
             sums *= _rescale_factor(shift, new_shift)  # the old sums, on the new shift's scale
         sums += _exps(scores, _finite(new_shift)) @ v1[..., keys, :]
+        del scores  # one block of scores alive at a time: free it before the next is made
         shift = new_shift
+        shifted_q = np.concatenate([q, -shift], axis=-1)
     return sums[..., :-1] / sums[..., -1:]
 
 
-def _block_scores(q: np.ndarray, k: np.ndarray, mask: np.ndarray | None, keys: slice) -> np.ndarray | None:
-    """(rows, block) scores of the queries against one block of keys, -inf where masked; None if all are."""
-    if mask is not None and not mask[..., keys].any():
-        return None
+def _shifted_part(shifted_q: np.ndarray, k1: np.ndarray, v1: np.ndarray, mask: np.ndarray | None,
+                  keys: slice) -> np.ndarray:
+    """exp(score - shift) @ (values | 1) for one block of keys; its block of scores is freed on return."""
+    with np.errstate(over="ignore", invalid="ignore"):  # inf or NaN: the caller redoes the block
+        scores = _block_scores(shifted_q, k1, mask, keys)  # score - shift, in the product
+        return np.exp(scores, out=scores) @ v1[..., keys, :]
+
+
+def _block_scores(q: np.ndarray, k: np.ndarray, mask: np.ndarray | None, keys: slice) -> np.ndarray:
+    """(rows, block) scores of the queries against one block of keys, -inf where masked."""
     scores = q @ np.swapaxes(k[..., keys, :], -1, -2)  # the only scores alive for these rows
     if mask is not None:
         np.copyto(scores, np.asarray(-np.inf, dtype=scores.dtype), where=~mask[..., keys])
