@@ -6,8 +6,8 @@ from typing import Sequence
 import ipywidgets as widgets
 import numpy as np
 
-from ..widgets import SLIDER_LAYOUT, SLIDER_STYLE, LiveHeatmap, _Explorer
-from .model import Forward, MiniLM
+from ..widgets import SLIDER_STYLE, LiveHeatmap, _Explorer
+from .model import MiniLM
 from .views import _SentenceRuns, numbered
 
 
@@ -29,16 +29,8 @@ class HeadExplorer(_SentenceRuns, _Explorer):
     """
 
     def __init__(self, model: MiniLM, sentences: Sequence[str], *, layer: int = 0, head: int = 0) -> None:
-        if isinstance(sentences, str) or not sentences or not all(isinstance(s, str) for s in sentences):
-            raise ValueError("sentences must be a non-empty list of strings")
-        self.model = model
-        self._runs: dict[tuple[str, bool], Forward] = {}
-        self.sentence_picker = widgets.Dropdown(options=list(sentences), description="sentence",
-                                                layout=widgets.Layout(width="560px"), style=SLIDER_STYLE)
-        self.layer_slider = widgets.IntSlider(value=layer, min=0, max=model.layers - 1, description="layer",
-                                              layout=SLIDER_LAYOUT, style=SLIDER_STYLE)
-        self.head_slider = widgets.IntSlider(value=head, min=0, max=model.heads - 1, description="head",
-                                             layout=SLIDER_LAYOUT, style=SLIDER_STYLE)
+        self._start(model, sentences)
+        self._head_sliders(layer, head)
         self.sentence_box = widgets.Text(placeholder="type a sentence of your own, then press Enter",
                                          description="your own", continuous_update=False,
                                          layout=widgets.Layout(width="560px"), style=SLIDER_STYLE)

@@ -36,8 +36,22 @@ def numbered(tokens: Sequence[str]) -> list[str]:
 class _SentenceRuns:
     """The model's runs on the sentence chosen in ``sentence_picker``, each computed once.
 
-    A class using it sets ``model``, ``sentence_picker`` and an empty ``_runs`` dict.
+    A class using it calls :meth:`_start` first (and :meth:`_head_sliders` to pick a head).
     """
+
+    def _start(self, model: MiniLM, sentences: Sequence[str]) -> None:
+        """Keep ``model``, an empty cache of runs, and a picker of ``sentences`` (checked)."""
+        self.model = model
+        self._runs: dict[tuple[str, bool], Forward] = {}
+        self.sentence_picker = widgets.Dropdown(options=_sentences(sentences), description="sentence",
+                                                layout=widgets.Layout(width="560px"), style=SLIDER_STYLE)
+
+    def _head_sliders(self, layer: int, head: int) -> None:
+        """A layer slider and a head slider over the model's layers and heads."""
+        self.layer_slider = widgets.IntSlider(value=layer, min=0, max=self.model.layers - 1, description="layer",
+                                              layout=SLIDER_LAYOUT, style=SLIDER_STYLE)
+        self.head_slider = widgets.IntSlider(value=head, min=0, max=self.model.heads - 1, description="head",
+                                             layout=SLIDER_LAYOUT, style=SLIDER_STYLE)
 
     def run(self, positions: bool = True) -> Forward:
         """The model's run on the chosen sentence, with or without position vectors (cached)."""
@@ -69,14 +83,8 @@ class PositionsHeadExplorer(_SentenceRuns, _Explorer):
     """
 
     def __init__(self, model: MiniLM, sentences: Sequence[str], *, layer: int = 0, head: int = 0) -> None:
-        self.model = model
-        self._runs: dict[tuple[str, bool], Forward] = {}
-        self.sentence_picker = widgets.Dropdown(options=_sentences(sentences), description="sentence",
-                                                layout=widgets.Layout(width="560px"), style=SLIDER_STYLE)
-        self.layer_slider = widgets.IntSlider(value=layer, min=0, max=model.layers - 1, description="layer",
-                                              layout=SLIDER_LAYOUT, style=SLIDER_STYLE)
-        self.head_slider = widgets.IntSlider(value=head, min=0, max=model.heads - 1, description="head",
-                                             layout=SLIDER_LAYOUT, style=SLIDER_STYLE)
+        self._start(model, sentences)
+        self._head_sliders(layer, head)
         self.positions_toggle = widgets.ToggleButtons(options=["on", "off"], value="on", description="positions",
                                                       style=SLIDER_STYLE)
         self.view = LiveHeatmap(xlabel="attends to (key)", ylabel="token (query)")
@@ -124,10 +132,7 @@ class ResidualStreamViewer(_SentenceRuns, _Explorer):
     """
 
     def __init__(self, model: MiniLM, sentences: Sequence[str], *, layer: int = 0) -> None:
-        self.model = model
-        self._runs: dict[tuple[str, bool], Forward] = {}
-        self.sentence_picker = widgets.Dropdown(options=_sentences(sentences), description="sentence",
-                                                layout=widgets.Layout(width="560px"), style=SLIDER_STYLE)
+        self._start(model, sentences)
         self.layer_slider = widgets.IntSlider(value=layer, min=0, max=model.layers, description="layers run",
                                               layout=SLIDER_LAYOUT, style=SLIDER_STYLE)
         self.view = LiveHeatmap(xlabel="input vector (layer 0) of token", ylabel="token's vector now",
