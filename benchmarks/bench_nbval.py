@@ -55,9 +55,10 @@ def run_nbval(extra: list[str]) -> tuple[float, dict[str, float], list[str]]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "spans.json"
         env = dict(os.environ, NBVAL_TIMER_OUT=str(out), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # as under make: bytecode caches kept
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "pytest", str(NOTEBOOKS.relative_to(ROOT)), "-q",
-                               "-p", "no:hypothesispytest", "-p", "benchmarks.nbval_timer", *extra],  # as make nbval
+                               "-p", "no:hypothesispytest", "-p", "no:anyio", "-p", "benchmarks.nbval_timer", *extra],  # as make nbval
                               cwd=ROOT, env=env, capture_output=True, text=True)
         total = time.perf_counter() - start
         spans = json.loads(out.read_text()) if out.exists() else {}

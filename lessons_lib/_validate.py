@@ -49,6 +49,8 @@ def as_float_array(
 
 
 def _check_finite(array: np.ndarray, name: str, allow_neg_inf: bool) -> None:
+    if np.isfinite(array).all():  # the usual case, in one pass; the messages below need three
+        return
     if np.isnan(array).any():
         raise ValueError(f"{name} must not contain NaN")
     if np.isposinf(array).any():

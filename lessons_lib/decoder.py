@@ -90,8 +90,10 @@ def gradients(params: Params, sequences: np.ndarray, *, causal: bool) -> Params:
     weights, mixed, probs = forward(params, inputs, causal=causal)
     vocab, n = params["readout"].shape[0], inputs.shape[1]
     d_logits = (probs - np.eye(vocab)[targets]) / targets.size
-    d_readout = np.einsum("bnv,bnw->vw", mixed, d_logits)
-    d_weights = np.einsum("bnw,vw,bmv->nm", d_logits, params["readout"], np.eye(vocab)[inputs])
+    d_readout = mixed.reshape(-1, vocab).T @ d_logits.reshape(-1, vocab)  # summed over examples and positions
+    d_mixed = d_logits @ params["readout"].T
+    # mixed[b] = weights @ one_hot[b] for every example b, so d_weights = sum over b of d_mixed[b] @ one_hot[b].T
+    d_weights = _side_by_side(d_mixed) @ _side_by_side(np.eye(vocab)[inputs]).T
     d_scores = weights * (d_weights - (d_weights * weights).sum(axis=-1, keepdims=True))  # softmax backward
     middle = (len(params["offsets"]) - 1) // 2
     d_offsets = np.zeros_like(params["offsets"])
@@ -99,6 +101,11 @@ def gradients(params: Params, sequences: np.ndarray, *, causal: bool) -> Params:
         d_offsets[middle + k] = np.trace(d_scores, offset=k)  # every (i, j) with j - i = k
     picked = np.take_along_axis(probs, targets[..., None], axis=-1)
     return {"offsets": d_offsets, "readout": d_readout, "loss": float(-np.log(picked).mean())}
+
+
+def _side_by_side(per_example: np.ndarray) -> np.ndarray:
+    """(batch, n, vocab) -> (n, batch * vocab): each position's rows of every example in one row."""
+    return per_example.transpose(1, 0, 2).reshape(per_example.shape[1], -1)
 
 
 def train(task: Task, *, causal: bool, steps: int = 300, rate: float = 2.0, seed: int = 0) -> tuple[Params, list[float]]:

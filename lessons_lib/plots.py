@@ -13,11 +13,13 @@ from typing import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 from numpy.typing import ArrayLike
+from PIL import Image
 
 from ._validate import as_float_array, as_labels, as_matrix, as_vector
 
@@ -38,9 +40,25 @@ class LessonFigure(Figure):
 
 
 def figure_png(fig: Figure, dpi: int = 100) -> bytes:
-    """Render ``fig`` to PNG bytes on a white background."""
+    """Render ``fig`` to RGB PNG bytes on a white background, leaving the figure as it was.
+
+    One drawing pass, in which the figure runs its own layout engine. ``savefig``
+    would draw twice (once without pixels, to lay out): the same pixels, about a
+    sixth slower for the lessons' figures.
+    """
+    old_canvas, old_dpi, old_face = fig.canvas, fig.dpi, fig.get_facecolor()
+    canvas = FigureCanvasAgg(fig)
+    try:
+        fig.set_dpi(dpi)
+        fig.set_facecolor("white")
+        canvas.draw()
+        picture = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+    finally:
+        fig.set_facecolor(old_face)
+        fig.set_dpi(old_dpi)
+        fig.set_canvas(old_canvas)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    picture.save(buffer, format="png")
     return buffer.getvalue()
 
 
@@ -113,7 +131,8 @@ def heatmap_plot(
     if annotated:
         for i in range(n):
             for j in range(m):
-                ax.text(j, i, "", ha="center", va="center", fontsize=8, gid="cell")
+                # inside its cell, so the layout need not measure it (n*m texts fewer to measure)
+                ax.text(j, i, "", ha="center", va="center", fontsize=8, gid="cell", in_layout=False)
         update_heatmap(ax, w)
     if hidden is not None and hidden.any():
         _draw_masked(ax, hidden)

@@ -1,6 +1,10 @@
 """Figures and their text twins: labels, scales, in-place updates, bad input."""
+import io
+
+import matplotlib.colors
 import numpy as np
 import pytest
+from PIL import Image
 from matplotlib.figure import Figure
 
 from lessons_lib import WORDS, mean_vector, self_attention, softmax
@@ -39,6 +43,29 @@ def heatmap_image(ax):
 
 def test_figure_png_returns_png_bytes(matrix, bank):
     assert plots.figure_png(plots.heatmap_plot(matrix, bank[0])).startswith(PNG_SIGNATURE)
+
+
+def rgb_pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+@pytest.mark.parametrize("kind", ["heatmap", "masked heatmap", "bars"])
+def test_figure_png_draws_what_savefig_draws_and_leaves_the_figure_as_it_was(kind, matrix, bank):
+    """One drawing pass (the figure lays itself out) gives savefig's pixels; dpi, colour and canvas are restored."""
+    tokens = bank[0]
+    make = {
+        "heatmap": lambda: plots.heatmap_plot(matrix, tokens, title="a title"),
+        "masked heatmap": lambda: plots.heatmap_plot(matrix, tokens, masked=np.triu(np.ones_like(matrix), 1)),
+        "bars": lambda: plots.weights_bar_plot(bank[2], tokens),
+    }[kind]
+    buffer = io.BytesIO()
+    make().savefig(buffer, format="png", dpi=72, facecolor="white")
+    fig = make()
+    fig.set_facecolor("#123456")
+    canvas, dpi = fig.canvas, fig.dpi
+    png = plots.figure_png(fig, dpi=72)
+    np.testing.assert_array_equal(rgb_pixels(png), rgb_pixels(buffer.getvalue()))
+    assert (fig.canvas, fig.dpi, fig.get_facecolor()) == (canvas, dpi, matplotlib.colors.to_rgba("#123456"))
 
 
 def test_a_lesson_figure_shows_itself_as_png_in_a_notebook():
