@@ -25,7 +25,7 @@ from matplotlib.transforms import offset_copy
 from numpy.typing import ArrayLike
 
 from ._validate import as_distribution, as_labels, as_matrix, as_vector
-from .plots import BLUE, GREY, ORANGE, VERMILLION, heatmap_plot, new_axes, new_figure, text_table
+from .plots import BLUE, GREY, ORANGE, VERMILLION, heatmap_plot, new_axes, new_figure, plain_log_labels, text_table
 
 ARC_STEPS = 48        # points per arc
 LOOP_HEIGHT = 0.2     # height of the loop for a word's weight on itself
@@ -323,6 +323,7 @@ def bottleneck_plot(
         ax.axhline(chance, color=GREY, ls=":", lw=1)
         ax.text(n.min(), chance + 0.02, "chance", color="dimgray", fontsize=8, va="bottom")
     ax.set_xscale("log", base=2)
+    plain_log_labels(ax)
     ax.set_xticks(n, [str(int(v)) for v in n])
     ax.set(ylim=(-0.03, 1.05), xlabel="sentence length (tokens, log scale)", ylabel="word recovered (accuracy)")
     ax.grid(alpha=0.3)
@@ -381,6 +382,7 @@ def bottleneck_sweep_plot(dims: ArrayLike, fractions: ArrayLike, mean_accuracy: 
                 label=f"d = {int(size)}")
     ax.axhline(0.5, color=GREY, ls=":", lw=1)
     ax.set_xscale("log", base=2)
+    plain_log_labels(ax)
     ax.set_xticks(f, [f"d/{round(1 / x)}" if round(1 / x) * x == 1 else f"{x:g}·d" for x in f])
     ax.minorticks_off()
     ax.set(ylim=(-0.03, 1.05), xlabel="sentence length n, as a fraction of d (log scale)",

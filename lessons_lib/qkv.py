@@ -138,6 +138,7 @@ def saturation_plot(result: Saturation) -> Figure:
                        textcoords="offset points", ha="right", fontsize=8, color="dimgray")
     weight_ax.set(xlabel="dimension d (log scale)", ylabel="largest weight (mean)", ylim=(0, 1.05),
                   title=f"softmax over {result.keys} keys saturates")
+    plots.plain_log_labels(spread_ax, weight_ax)
     for ax in (spread_ax, weight_ax):
         ax.set_xticks(d, [str(v) for v in d])
         ax.minorticks_off()

@@ -85,6 +85,7 @@ def signal_decay_plot(survival: dict[str, ArrayLike], *, distance: int = 99) -> 
                      textcoords="axes fraction", fontsize=7.5, ha="left", va="bottom",
                      arrowprops={"arrowstyle": "->", "color": "black", "lw": 0.8},
                      bbox={"boxstyle": "round", "fc": "white", "ec": plots.GREY})
+    plots.plain_log_labels(line_ax)
     line_ax.set(xlabel="steps after token 1", ylabel="nudge size ÷ its start (log scale)",
                 title="recurrent: solid = strong inputs, dashed = weak", )
     line_ax.title.set_fontsize(9)

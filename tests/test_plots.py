@@ -1,5 +1,6 @@
 """Figures and their text twins: labels, scales, in-place updates, bad input."""
 import io
+import re
 
 import matplotlib.colors
 import numpy as np
@@ -66,6 +67,26 @@ def test_figure_png_draws_what_savefig_draws_and_leaves_the_figure_as_it_was(kin
     png = plots.figure_png(fig, dpi=72)
     np.testing.assert_array_equal(rgb_pixels(png), rgb_pixels(buffer.getvalue()))
     assert (fig.canvas, fig.dpi, fig.get_facecolor()) == (canvas, dpi, matplotlib.colors.to_rgba("#123456"))
+
+
+@pytest.mark.parametrize("low, high", [(1e-3, 1e3), (1, 40), (0.3, 3)])
+def test_plain_log_labels_say_what_matplotlibs_mathtext_labels_say(low, high):
+    """Same ticks, same labels (2×10⁻¹ for $\\mathdefault{2\\times10^{-1}}$), none of them mathtext."""
+    def labels(plain: bool) -> list[str]:
+        fig = plots.new_figure(4, 3)
+        ax = fig.add_subplot()
+        ax.loglog([low, high], [low, high])
+        if plain:
+            plots.plain_log_labels(ax)
+        plots.figure_png(fig)
+        return [t.get_text() for t in ax.get_yticklabels() + ax.get_yticklabels(minor=True)]
+
+    mathtext, plain = labels(False), labels(True)
+    assert any(label.startswith("$") for label in mathtext) and not any("$" in label for label in plain)
+    spelled = [re.sub(r"\^\{(-?\d+)\}", lambda p: p.group(1).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")),
+                      label.removeprefix("$\\mathdefault{").removesuffix("}$").replace("\\times", "×"))
+               for label in mathtext]
+    assert plain == spelled
 
 
 def test_a_lesson_figure_shows_itself_as_png_in_a_notebook():
