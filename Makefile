@@ -69,13 +69,16 @@ SOLUTION_SOURCES = $(wildcard $(patsubst notebooks/%.ipynb,solutions/src/%_solut
 
 # Lessons are refreshed as a fresh learner's kernel runs them, as under pytest (conftest.py):
 # no progress file, no saved reporting switch, nothing sent to a class's progress service.
+# After running, each cell's printed text is stored as one output: the kernel sends it in
+# pieces whenever its output timer fires, and nbval joins them anyway.
 FRESH_LEARNER := env -u ATTENTION_PROGRESS_URL ATTENTION_PROGRESS_FILE=off ATTENTION_SETTINGS_FILE=off
 
 ## refresh: re-execute the lessons (and rebuild their solutions) in place to refresh their stored outputs
 refresh: setup
 	$(BIN)/python tools/slides.py annotate $(NOTEBOOKS)
 	$(FRESH_LEARNER) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 $(NOTEBOOKS)
+	  --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.kernel_name=python3 \
+	  --NotebookExporter.preprocessors=nbconvert.preprocessors.CoalesceStreamsPreprocessor $(NOTEBOOKS)
 	$(if $(SOLUTION_SOURCES),$(FRESH_LEARNER) $(BIN)/python solutions/build.py $(SOLUTION_SOURCES))
 
 # Browser files for slides and export come from npm packages pinned in tools/web (no CDN).

@@ -92,7 +92,8 @@ def every_example(pairs: int = 3) -> Examples:
             for asked in range(pairs):
                 tokens.append([f"{owners[asked]}?"] + [f"{o}:{p}" for o, p in zip(owners, pets)])
                 answers.append(PETS.index(pets[asked]))
-    inputs = np.array([[encode_token(t) for t in row] for row in tokens])
+    codes = {token: encode_token(token) for token in set(itertools.chain.from_iterable(tokens))}  # 30 distinct
+    inputs = np.array([[codes[token] for token in row] for row in tokens])
     return Examples(tokens, inputs, np.array(answers))
 
 

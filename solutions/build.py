@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 HERE = Path(__file__).resolve().parent
@@ -54,6 +55,7 @@ def build(source: Path) -> Path:
     target = HERE / source.name.replace(".py", ".ipynb")
     notebook = to_notebook(source.read_text(encoding="utf-8"))
     NotebookClient(notebook, timeout=300, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(HERE)}}).execute()
+    CoalesceStreamsPreprocessor(enabled=True).preprocess(notebook, {})  # one text output per cell, as make refresh
     nbformat.write(notebook, target)
     return target
 
