@@ -15,7 +15,7 @@ NOTEBOOKS ?= notebooks/*.ipynb
 export PATH := $(BIN):$(PATH)
 # Python keeps its bytecode caches here even where the environment turns them off: otherwise
 # every lesson's kernel compiles lessons_lib again (60 ms) and every pytest run rewrites its
-# plugins' asserts again (0.4 s). The caches sit in __pycache__ folders, which git ignores.
+# plugins' asserts again (about half a second). The caches sit in __pycache__ folders, which git ignores.
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: setup lab test nbval nbval-any-cpu unit browser-deps web-deps refresh clean bench slides export
