@@ -54,13 +54,22 @@ def figure_png(fig: Figure, dpi: int = 100) -> bytes:
         fig.set_dpi(dpi)
         fig.set_facecolor("white")
         canvas.draw()
-        picture = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+        return canvas_png(canvas)
     finally:
         fig.set_facecolor(old_face)
         fig.set_dpi(old_dpi)
         fig.set_canvas(old_canvas)
+
+
+def canvas_png(canvas: FigureCanvasAgg, compress_level: int = 3) -> bytes:
+    """What ``canvas`` last drew, as RGB PNG bytes.
+
+    zlib level 3 makes files 2 % larger than the default level 6 and is a third
+    quicker; live views, which re-encode at every slider step, use 1.
+    """
     buffer = io.BytesIO()
-    picture.save(buffer, format="png", compress_level=3)  # 2 % larger than the default level 6, a third quicker
+    Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB").save(
+        buffer, format="png", compress_level=compress_level)
     return buffer.getvalue()
 
 
